@@ -1,0 +1,108 @@
+"""`shanglian node`, `shanglian deploy`, `shanglian compile`: running a chain and putting the suite on it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from shanglian import deploy as deploying
+from shanglian import validate
+from shanglian.cli.common import account_option, emit, network_options, out, session, table
+from shanglian.errors import ConfigError, InputError
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(node)
+    cli.add_command(deploy)
+    cli.add_command(compile_)
+
+
+def find_anvil() -> str:
+    """Anvil from PATH, or from the npm package installed beside the project."""
+    found = shutil.which("anvil")
+    if found:
+        return found
+    for folder in [Path.cwd(), *Path(__file__).resolve().parents]:
+        candidate = folder / "node_modules" / ".bin" / "anvil"
+        if candidate.exists():
+            return str(candidate)
+    raise ConfigError("anvil not found: run `npm install` in the shanglian checkout, or put anvil on PATH")
+
+
+@click.command()
+@click.option("--port", default=8545, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--state-dir", type=click.Path(file_okay=False), help="Folder for the chain state (default: $SHANGLIAN_HOME or ./.shanglian).")
+@click.option("--hardfork", default="london", show_default=True, help="EVM hardfork of the local chain.")
+@click.option("--block-time", type=click.IntRange(1), help="Mine a block every N seconds instead of on each transaction.")
+def node(port: int, state_dir: str | None, hardfork: str, block_time: int | None) -> None:
+    """Start a local Anvil chain whose state survives a restart (kept in the project folder)."""
+    folder = Path(state_dir) if state_dir else deploying.state_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    state = folder / "anvil-state.json"
+    command = [
+        find_anvil(),
+        "--port", str(port),
+        "--chain-id", "31337",
+        "--hardfork", hardfork,
+        "--gas-limit", "30000000",
+        "--state", str(state),
+        # Dump every second as well as on a clean stop, so a killed node loses at most a second.
+        "--state-interval", "1",
+    ]
+    if block_time:
+        command += ["--block-time", str(block_time)]
+    out.print(f"anvil on http://127.0.0.1:{port}, state in {state}")
+    sys.stdout.flush()
+    os.execv(command[0], command)
+
+
+@click.command()
+@network_options
+@account_option
+@click.option("--admins", help="Comma-separated admin addresses (default on local networks: dev0,dev1,dev2).")
+@click.option("--threshold", type=int, help="Approvals needed (default on local networks: 2).")
+@click.option("--settlement-token", default=deploying.ZERO_ADDRESS, help="ERC-20 used to settle receivables on chain.")
+@click.option("--fresh", is_flag=True, help="Deploy anew even if a live deployment is recorded.")
+def deploy(network: str, config: str | None, as_json: bool, account: str | None, admins: str | None,
+           threshold: int | None, settlement_token: str, fresh: bool) -> None:
+    """Deploy the contract suite, or reuse the deployment recorded for this chain."""
+    s = session(network, config, account)
+    if admins is None:
+        if not s.chain.profile.local:
+            raise InputError("admins", "give the consortium admin addresses (comma-separated)")
+        from shanglian import devkeys
+
+        admin_list = list(devkeys.addresses()[:3])
+    else:
+        admin_list = [validate.address(a, "admins") for a in admins.split(",") if a.strip()]
+    if threshold is None:
+        if not s.chain.profile.local:
+            raise InputError("threshold", "give the number of approvals needed")
+        threshold = 2
+    if not 1 <= threshold <= len(admin_list):
+        raise InputError("threshold", f"must be between 1 and the number of admins ({len(admin_list)})")
+    options = deploying.DeployOptions(admin_list, threshold, validate.address(settlement_token, "settlement_token"))
+    rows: list[list[str]] = []
+    assert s.sender is not None
+    suite = deploying.deploy_suite(
+        s.chain, s.sender, options, fresh=fresh,
+        progress=lambda name, address, reused: rows.append([name, address, "reused" if reused else "deployed"]),
+    )
+    emit(
+        {"chain_id": s.chain.chain_id, "network": s.chain.name, "contracts": suite.addresses},
+        as_json,
+        lambda: table(f"shanglian on {s.chain.name} (chain id {s.chain.chain_id})", ["contract", "address", ""], rows),
+    )
+
+
+@click.command("compile")
+def compile_() -> None:
+    """Recompile the contracts into the artifacts shipped with the SDK (needs a source checkout)."""
+    from shanglian import compiler
+
+    for path in compiler.write_artifacts(compiler.compile_suite()):
+        out.print(f"wrote {path}")

@@ -1,0 +1,112 @@
+"""The seed story, run end to end on a chain (the embedded one by default): `make demo`.
+
+Step 1: three consortium admins, two of whom must agree, onboard the enterprises of the story.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from eth_account import Account
+from rich.console import Console
+
+from shanglian import deploy, devkeys, uscc
+from shanglian.network import Chain, connect
+from shanglian.registry import Enterprise, Registry
+from shanglian.roles import Role
+from shanglian.transactions import Transactor
+
+ADMIN_KEYS = (0, 1, 2)
+THRESHOLD = 2
+
+
+@dataclass(frozen=True)
+class Member:
+    key_index: int  # index of the well-known development key it signs with
+    name: str
+    english: str
+    credit_body: str  # 17 characters; the check character is computed
+    roles: Role
+
+
+CAST: dict[str, Member] = {
+    "cooperative": Member(3, "砀山县梨都果品专业合作社", "Dangshan pear cooperative", "93341321MA2N7Q8K0", Role.PRODUCER),
+    "carrier": Member(4, "皖北冷链物流有限公司", "cold-chain carrier", "91341300MA2P3L5D1", Role.LOGISTICS),
+    "seller": Member(5, "皖美优选电子商务有限公司", "e-commerce seller", "91340100MA2T9H6W2", Role.RETAILER),
+    "alliance": Member(6, "安徽省优质水果品质联盟", "fruit quality alliance", "51340000MJB123456", Role.QUALITY_ALLIANCE),
+    "core": Member(7, "浙江吉利汽车零部件集团有限公司", "core enterprise", "91330000MA28F3K2X", Role.CORE_ENTERPRISE),
+    "supplier": Member(8, "宁波精密冲压件有限公司", "supplier", "91330200MA2H7C4L5", Role.SUPPLIER),
+    "bank": Member(9, "浙商银行杭州分行", "bank", "91330100MA27Y6B8P", Role.FINANCIER),
+}
+
+
+@dataclass
+class Story:
+    """What a run of the demo built, for the next steps and for tests."""
+
+    chain: Chain
+    suite: deploy.Suite
+    senders: dict[str, Transactor] = field(default_factory=dict)
+    enterprises: dict[str, Enterprise] = field(default_factory=dict)
+
+    def address(self, who: str) -> str:
+        return self.senders[who].address
+
+    def registry(self, who: str | None = None) -> Registry:
+        return Registry(self.chain, self.suite.registry, self.senders[who] if who else None)
+
+
+def credit_code(member: Member) -> str:
+    return uscc.with_check_character(member.credit_body)
+
+
+def _sender(chain: Chain, index: int) -> Transactor:
+    return Transactor(chain, Account.from_key(devkeys.key(index)))
+
+
+def onboard(story: Story, say: Callable[[str], None]) -> None:
+    admins = [f"admin{i}" for i in range(len(ADMIN_KEYS))]
+    say(f"[bold]1. Onboarding[/bold] — {len(admins)} consortium admins, {THRESHOLD} must approve each enterprise")
+    expiry = (dt.date.today() + dt.timedelta(days=3 * 365)).isoformat()
+    for who, member in CAST.items():
+        story.registry(who).apply(
+            member.name, credit_code(member), int(member.roles), f"licence:{credit_code(member)}", expiry
+        )
+        for admin in admins[:THRESHOLD]:
+            story.registry(admin).approve(story.address(who))
+        story.enterprises[who] = story.registry().show(story.address(who))
+
+
+def run(network: str = "embedded", console: Console | None = None) -> Story:
+    console = console or Console(highlight=False)
+    chain = connect(network)
+    if not chain.profile.local:
+        raise SystemExit("the demo signs with the public development keys; run it on a local network")
+    senders = {f"admin{n}": _sender(chain, i) for n, i in enumerate(ADMIN_KEYS)}
+    senders.update({who: _sender(chain, m.key_index) for who, m in CAST.items()})
+    suite = deploy.deploy_suite(
+        chain,
+        senders["admin0"],
+        deploy.DeployOptions([senders[f"admin{n}"].address for n in range(len(ADMIN_KEYS))], THRESHOLD),
+        fresh=True,
+        manifest=deploy.Manifest(None),
+    )
+    story = Story(chain, suite, senders)
+    console.print(f"shanglian demo on [bold]{chain.name}[/bold] (chain id {chain.chain_id})")
+    onboard(story, console.print)
+    print_enterprises(console, story)
+    return story
+
+
+def print_enterprises(console: Console, story: Story) -> None:
+    from rich.table import Table
+
+    grid = Table(title_justify="left")
+    for column in ("enterprise", "role", "credit code", "status", "account"):
+        grid.add_column(column)
+    for who, e in story.enterprises.items():
+        grid.add_row(f"{e.name}\n[dim]{CAST[who].english}[/dim]", ", ".join(e.role_names), e.credit_code,
+                     e.status.name.lower(), e.account)
+    console.print(grid)

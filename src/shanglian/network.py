@@ -1,0 +1,149 @@
+"""Connecting to a chain: the embedded py-evm chain, a local node, or a consortium network.
+
+A network is named by a profile: the built-in `embedded`, `development` (Anvil, as brownie uses)
+and `ganache`, a profile from a config file, or a bare http(s) URL. Profiles say how the chain
+wants transactions priced (zero-gas consortium chains), whether blocks carry POA extraData, how
+wide an eth_getLogs range the node accepts, and how many confirmations to wait for.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import requests
+import yaml
+from web3 import Web3
+from web3.middleware import ExtraDataToPOAMiddleware
+
+from shanglian.errors import ConfigError, NetworkError
+
+CONFIG_ENV = "SHANGLIAN_CONFIG"
+DEFAULT_CONFIG = "shanglian.yaml"
+
+
+@dataclass(frozen=True)
+class NetworkProfile:
+    name: str
+    rpc: str | None = None  # None: the embedded chain, in this process
+    chain_id: int | None = None  # checked against the node when given
+    gas_price: str | int = "auto"  # "auto" (EIP-1559 or legacy, as the node says), "zero", or wei
+    poa: bool = False  # blocks carry POA/QBFT extraData longer than 32 bytes
+    logs_range: int = 5_000  # widest eth_getLogs block range the node accepts
+    confirmations: int = 0
+    timeout: float = 30.0  # seconds for one RPC request and for a receipt
+    local: bool = False  # the well-known development keys are accepted only where this is true
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def embedded(self) -> bool:
+        return self.rpc is None
+
+
+BUILTIN = {
+    "embedded": NetworkProfile("embedded", local=True, logs_range=1_000_000),
+    "development": NetworkProfile(
+        "development", rpc="http://127.0.0.1:8545", chain_id=31337, local=True, logs_range=1_000_000
+    ),
+    "ganache": NetworkProfile(
+        "ganache", rpc="http://127.0.0.1:8545", chain_id=1337, local=True, logs_range=1_000_000
+    ),
+}
+_FIELDS = {"rpc", "chain_id", "gas_price", "poa", "logs_range", "confirmations", "timeout", "local"}
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The config file in force: the explicit one, $SHANGLIAN_CONFIG, or ./shanglian.yaml if present."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    default = Path(DEFAULT_CONFIG)
+    return default if default.exists() else None
+
+
+def load_profiles(path: str | os.PathLike[str] | None = None) -> dict[str, NetworkProfile]:
+    profiles = dict(BUILTIN)
+    found = config_path(path)
+    if found is None:
+        return profiles
+    try:
+        data = yaml.safe_load(found.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read network config {found}: {exc}") from exc
+    for name, values in (data.get("networks") or {}).items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"{found}: network {name!r} must be a mapping")
+        unknown = set(values) - _FIELDS
+        if unknown:
+            raise ConfigError(f"{found}: network {name!r} has unknown keys {sorted(unknown)}")
+        base = profiles.get(name, NetworkProfile(name))
+        profiles[name] = replace(base, **values)
+    return profiles
+
+
+def profile(network: str, config: str | os.PathLike[str] | None = None) -> NetworkProfile:
+    if network.startswith(("http://", "https://")):
+        return NetworkProfile(network, rpc=network)
+    profiles = load_profiles(config)
+    if network not in profiles:
+        known = ", ".join(sorted(profiles))
+        raise ConfigError(f"unknown network {network!r}; known networks: {known}, or give a URL")
+    return profiles[network]
+
+
+@dataclass
+class Chain:
+    """A connected chain: the Web3 instance plus what the profile says about it."""
+
+    w3: Web3
+    profile: NetworkProfile
+    chain_id: int
+
+    @property
+    def name(self) -> str:
+        return self.profile.name
+
+
+def connect(network: str | NetworkProfile = "embedded", config: str | None = None) -> Chain:
+    prof = network if isinstance(network, NetworkProfile) else profile(network, config)
+    if prof.embedded:
+        w3 = _embedded_web3()
+    else:
+        w3 = Web3(Web3.HTTPProvider(prof.rpc, request_kwargs={"timeout": prof.timeout}))
+        if prof.poa:
+            w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+    chain_id = _chain_id(w3, prof)
+    if prof.chain_id is not None and chain_id != prof.chain_id:
+        raise ConfigError(
+            f"network {prof.name!r} expects chain id {prof.chain_id} but the node at {prof.rpc} "
+            f"reports {chain_id}; check the URL or the profile"
+        )
+    return Chain(w3, prof, chain_id)
+
+
+def _chain_id(w3: Web3, prof: NetworkProfile) -> int:
+    try:
+        return int(w3.eth.chain_id)
+    except requests.exceptions.Timeout as exc:
+        raise NetworkError(f"the node at {prof.rpc} did not answer within {prof.timeout:g} s") from exc
+    except (requests.exceptions.ConnectionError, OSError) as exc:
+        hint = " — start one with `shanglian node`" if prof.local else ""
+        raise NetworkError(f"no node at {prof.rpc}{hint}") from exc
+
+
+def _embedded_web3() -> Web3:
+    from eth_tester import EthereumTester, PyEVMBackend  # imported here: only the embedded chain needs py-evm
+
+    from shanglian import devkeys
+
+    backend = PyEVMBackend.from_mnemonic(
+        devkeys.MNEMONIC,
+        num_accounts=devkeys.COUNT,
+        hd_path="m/44'/60'/0'/0",  # the path Anvil and Hardhat derive from the same mnemonic
+        genesis_state_overrides={"balance": 10**24},
+        genesis_parameters=PyEVMBackend.generate_genesis_params({"gas_limit": 30_000_000}),
+    )
+    return Web3(Web3.EthereumTesterProvider(EthereumTester(backend)))

@@ -1,0 +1,350 @@
+"""The enterprise registry (企业上链) from Python: applications, M-of-N governance, operators,
+lookups, and bulk import.
+
+Names, licence hashes and metadata URIs live in the registry's events, not its storage (no
+contract reads them back), so lookups join the one-slot record with the enterprise's profile event.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+from eth_utils import keccak
+from web3.contract import Contract
+from web3.logs import DISCARD
+
+from shanglian import logs, merkle, uscc, validate
+from shanglian.errors import InputError
+from shanglian.network import Chain
+from shanglian.roles import ALL_ROLES, Role, Status, parse_roles, role_names
+from shanglian.transactions import Transactor
+
+MAX_NAME_BYTES = 96
+IMPORT_CHUNK_ROWS = 200
+CSV_COLUMNS = ("account", "name", "credit_code", "roles", "licence_hash", "licence_expiry")
+
+
+@dataclass(frozen=True)
+class Enterprise:
+    account: str
+    name: str
+    credit_code: str
+    roles: int
+    status: Status
+    licence_expiry: int
+    licence_hash: str
+    metadata_uri: str
+    active: bool
+    version: int
+
+    @property
+    def role_names(self) -> list[str]:
+        return role_names(self.roles)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "account": self.account,
+            "name": self.name,
+            "credit_code": self.credit_code,
+            "roles": self.role_names,
+            "status": self.status.name.lower(),
+            "active": self.active,
+            "licence_expiry": dt.datetime.fromtimestamp(self.licence_expiry, dt.timezone.utc).isoformat(),
+            "licence_hash": self.licence_hash,
+            "metadata_uri": self.metadata_uri,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class Vote:
+    """The outcome of one admin's vote: whether it carried the action, and the tally before that."""
+
+    executed: bool
+    votes: int
+    threshold: int
+    proposal: str
+
+
+class Registry:
+    """EnterpriseRegistry bound to a chain; `sender` signs state changes (None: read only)."""
+
+    def __init__(self, chain: Chain, contract: Contract, sender: Transactor | None = None, from_block: int = 0):
+        self.chain = chain
+        self.contract = contract
+        self.sender = sender
+        self.from_block = from_block
+
+    # -- self-service ---------------------------------------------------------------------------
+
+    def apply(
+        self,
+        name: str,
+        credit_code: str,
+        roles: int | str,
+        licence_hash: str | bytes,
+        licence_expiry: str | dt.date,
+        metadata_uri: str = "",
+    ) -> Any:
+        name = validate.text(name, "name", MAX_NAME_BYTES)
+        code = uscc.to_bytes18(credit_code)
+        mask = parse_roles(roles) if isinstance(roles, str) else Role(roles)
+        hash_ = licence_hash if isinstance(licence_hash, bytes) else validate.document_hash(licence_hash, "licence_hash")
+        expiry = validate.future_timestamp(licence_expiry, "licence_expiry", self._now())
+        validate.text(metadata_uri, "metadata_uri", 256, min_bytes=0)
+        return self._send(self.contract.functions.applyToJoin(name, code, int(mask), hash_, expiry, metadata_uri))
+
+    def add_operator(self, operator: str) -> Any:
+        return self._send(self.contract.functions.addOperator(validate.address(operator, "operator")))
+
+    def remove_operator(self, operator: str) -> Any:
+        return self._send(self.contract.functions.removeOperator(validate.address(operator, "operator")))
+
+    # -- governance -----------------------------------------------------------------------------
+
+    def approve(self, account: str, roles: int | str | None = None) -> Vote:
+        """Votes to approve; `roles` defaults to the roles the enterprise applied for."""
+        account = validate.address(account, "account")
+        if roles is None:
+            mask = self.contract.functions.enterprise(account).call()[1]
+        else:
+            mask = int(parse_roles(roles) if isinstance(roles, str) else roles)
+        return self._vote(self.contract.functions.approve(account, mask))
+
+    def reject(self, account: str) -> Vote:
+        return self._vote(self.contract.functions.reject(validate.address(account, "account")))
+
+    def set_roles(self, account: str, roles: int | str) -> Vote:
+        mask = int(parse_roles(roles) if isinstance(roles, str) else roles)
+        return self._vote(self.contract.functions.setRoles(validate.address(account, "account"), mask))
+
+    def reinstate(self, account: str) -> Vote:
+        return self._vote(self.contract.functions.reinstate(validate.address(account, "account")))
+
+    def revoke(self, account: str) -> Vote:
+        return self._vote(self.contract.functions.revoke(validate.address(account, "account")))
+
+    def renew_licence(self, account: str, licence_hash: str | bytes, licence_expiry: str | dt.date) -> Vote:
+        hash_ = licence_hash if isinstance(licence_hash, bytes) else validate.document_hash(licence_hash, "licence_hash")
+        expiry = validate.future_timestamp(licence_expiry, "licence_expiry", self._now())
+        return self._vote(
+            self.contract.functions.renewLicence(validate.address(account, "account"), hash_, expiry)
+        )
+
+    def add_admin(self, admin: str) -> Vote:
+        return self._vote(self.contract.functions.addAdmin(validate.address(admin, "admin")))
+
+    def remove_admin(self, admin: str) -> Vote:
+        return self._vote(self.contract.functions.removeAdmin(validate.address(admin, "admin")))
+
+    def set_threshold(self, threshold: int) -> Vote:
+        return self._vote(self.contract.functions.setThreshold(validate.positive_int(threshold, "threshold", 256)))
+
+    def suspend(self, account: str) -> Any:
+        return self._send(self.contract.functions.suspend(validate.address(account, "account")))
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def show(self, account: str) -> Enterprise:
+        account = validate.address(account, "account")
+        record = self.contract.functions.enterprise(account).call()
+        if Status(record[3]) == Status.NONE:
+            raise InputError("account", f"{account} is not a registered enterprise")
+        profiles = self._profiles([logs.address_topic(account)])
+        return self._enterprise(account, record, profiles.get(account, {}))
+
+    def list(self) -> list[Enterprise]:
+        """Every enterprise that ever applied or was imported, in registration order."""
+        profiles = self._profiles([])
+        fn = self.contract.functions
+        return [self._enterprise(account, fn.enterprise(account).call(), profile) for account, profile in profiles.items()]
+
+    def admins(self) -> list[str]:
+        return list(self.contract.functions.admins().call())
+
+    def threshold(self) -> int:
+        return int(self.contract.functions.threshold().call())
+
+    def acting_for(self, actor: str, roles: int = int(ALL_ROLES)) -> str | None:
+        found = self.contract.functions.actingFor(validate.address(actor, "account"), roles).call()
+        return None if int(found, 16) == 0 else found
+
+    def account_of(self, credit_code: str) -> str | None:
+        found = self.contract.functions.accountOfCreditCode(uscc.to_bytes18(credit_code)).call()
+        return None if int(found, 16) == 0 else found
+
+    # -- bulk import ----------------------------------------------------------------------------
+
+    def import_state(self, plan: "ImportPlan") -> tuple[int, list[int]]:
+        """(approved chunk count, indexes of chunks still to apply) for `plan`."""
+        fn = self.contract.functions
+        approved = fn.importState(plan.root, 0).call()[0]
+        if approved == 0:
+            return 0, list(range(len(plan.chunks)))
+        pending = [i for i in range(len(plan.chunks)) if not fn.importState(plan.root, i).call()[1]]
+        return approved, pending
+
+    def approve_import(self, plan: "ImportPlan") -> Vote:
+        return self._vote(self.contract.functions.approveImport(plan.root, len(plan.chunks)))
+
+    def import_chunk_call(self, plan: "ImportPlan", index: int) -> Any:
+        return self.contract.functions.importChunk(plan.root, index, plan.chunks[index], plan.proof(index))
+
+    def import_chunk(self, plan: "ImportPlan", index: int) -> Any:
+        return self._send(self.import_chunk_call(plan, index))
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _now(self) -> int:
+        return int(self.chain.w3.eth.get_block("latest")["timestamp"])
+
+    def _send(self, call: Any) -> Any:
+        if self.sender is None:
+            raise InputError("account", "this action needs a signing account (--account)")
+        return self.sender.send(call)
+
+    def _vote(self, call: Any) -> Vote:
+        receipt = self._send(call)
+        voted = self.contract.events.ProposalVoted().process_receipt(receipt, errors=DISCARD)[-1]["args"]
+        return Vote(
+            executed=voted["votes"] >= voted["threshold"],
+            votes=int(voted["votes"]),
+            threshold=int(voted["threshold"]),
+            proposal="0x" + bytes(voted["proposal"]).hex(),
+        )
+
+    def _profiles(self, account_topics: list[str]) -> dict[str, dict[str, Any]]:
+        """Name, licence hash and metadata URI per account, from the latest profile event."""
+        topics: list[Any] = [[logs.topic(self.contract, "EnterpriseApplied"), logs.topic(self.contract, "EnterpriseImported")]]
+        if account_topics:
+            topics.append(account_topics)
+        found: dict[str, dict[str, Any]] = {}
+        raw = logs.fetch(self.chain, self.contract.address, topics, self.from_block)
+        for event in logs.decode(self.contract, raw):
+            args = event["args"]
+            found[args["account"]] = {
+                "name": args["name"],
+                "licence_hash": "0x" + bytes(args["licenceHash"]).hex(),
+                "metadata_uri": args.get("metadataURI", ""),
+            }
+        for event in logs.decode(
+            self.contract,
+            logs.fetch(self.chain, self.contract.address, [logs.topic(self.contract, "LicenceRenewed")] + ([account_topics] if account_topics else []), self.from_block),
+        ):
+            args = event["args"]
+            if args["account"] in found:
+                found[args["account"]]["licence_hash"] = "0x" + bytes(args["licenceHash"]).hex()
+        return found
+
+    def _enterprise(self, account: str, record: Any, profile: dict[str, Any]) -> Enterprise:
+        status = Status(record[3])
+        now = self._now()
+        return Enterprise(
+            account=account,
+            name=profile.get("name", ""),
+            credit_code=uscc.from_bytes18(record[0]),
+            roles=int(record[1]),
+            status=status,
+            licence_expiry=int(record[2]),
+            licence_hash=profile.get("licence_hash", ""),
+            metadata_uri=profile.get("metadata_uri", ""),
+            active=status == Status.ACTIVE and int(record[2]) > now,
+            version=int(record[4]),
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# Bulk import
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    account: str
+    name: str
+    credit_code: str
+    roles: int
+    licence_hash: bytes
+    licence_expiry: int
+
+    def packed(self) -> bytes:
+        """The row as EnterpriseRegistry.importChunk reads it (see IEnterpriseRegistry)."""
+        name = self.name.encode("utf-8")
+        return (
+            bytes.fromhex(self.account[2:])
+            + self.roles.to_bytes(4, "big")
+            + self.licence_expiry.to_bytes(5, "big")
+            + self.credit_code.encode("ascii")
+            + self.licence_hash
+            + len(name).to_bytes(1, "big")
+            + name
+        )
+
+
+def parse_import_csv(text: str, now: int) -> list[ImportRow]:
+    """Rows of an import CSV (header: account,name,credit_code,roles,licence_hash,licence_expiry).
+
+    Every row is checked before anything is sent; a bad value raises InputError naming the row and
+    column, e.g. `row 7 credit_code: check character is 'X', expected '3'`. Roles within a cell are
+    separated by ';' or '|'.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    header = tuple(reader.fieldnames or ())
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise InputError("csv", f"missing column(s) {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}")
+    rows: list[ImportRow] = []
+    accounts: set[str] = set()
+    codes: set[str] = set()
+    for number, record in enumerate(reader, start=2):  # line 1 is the header
+        if None in record or any(record[c] is None for c in CSV_COLUMNS):
+            raise InputError(f"row {number}", f"expected {len(header)} columns")
+        try:
+            row = ImportRow(
+                account=validate.address(record["account"], "account"),
+                name=validate.text(record["name"].strip(), "name", 255),
+                credit_code=uscc.validate(record["credit_code"]),
+                roles=int(parse_roles(record["roles"].replace(";", ",").replace("|", ","))),
+                licence_hash=validate.document_hash(record["licence_hash"], "licence_hash"),
+                licence_expiry=validate.future_timestamp(record["licence_expiry"], "licence_expiry", now),
+            )
+        except InputError as exc:
+            raise InputError(f"row {number} {exc.field}", exc.reason) from None
+        if row.account in accounts:
+            raise InputError(f"row {number} account", f"{row.account} appears twice")
+        if row.credit_code in codes:
+            raise InputError(f"row {number} credit_code", f"{row.credit_code} appears twice")
+        accounts.add(row.account)
+        codes.add(row.credit_code)
+        rows.append(row)
+    if not rows:
+        raise InputError("csv", "no rows to import")
+    return rows
+
+
+class ImportPlan:
+    """An import split into chunks, with the Merkle root the admins approve.
+
+    Each leaf is `keccak256(keccak256(abi.encodePacked(uint256 chunk, bytes rows)))`, the same
+    double hashing as OpenZeppelin's standard tree, so a chunk can be proved but never confused
+    with an inner node.
+    """
+
+    def __init__(self, rows: Iterable[ImportRow], chunk_rows: int = IMPORT_CHUNK_ROWS):
+        self.rows = list(rows)
+        self.chunks = [
+            b"".join(row.packed() for row in self.rows[i : i + chunk_rows])
+            for i in range(0, len(self.rows), chunk_rows)
+        ]
+        self._leaves = [keccak(keccak(i.to_bytes(32, "big") + chunk)) for i, chunk in enumerate(self.chunks)]
+        self._tree = merkle.HashTree(self._leaves)
+        self.root = self._tree.root
+
+    def proof(self, index: int) -> list[bytes]:
+        return self._tree.proof(self._leaves[index])
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.chunks)
