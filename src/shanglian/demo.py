@@ -13,7 +13,7 @@ from eth_account import Account
 from rich.console import Console
 
 from shanglian import deploy, devkeys, uscc
-from shanglian.network import Chain, connect
+from shanglian.network import Chain, NetworkProfile, connect
 from shanglian.registry import Enterprise, Registry
 from shanglian.roles import Role
 from shanglian.transactions import Transactor
@@ -79,7 +79,7 @@ def onboard(story: Story, say: Callable[[str], None]) -> None:
         story.enterprises[who] = story.registry().show(story.address(who))
 
 
-def run(network: str = "embedded", console: Console | None = None) -> Story:
+def run(network: str | NetworkProfile = "embedded", console: Console | None = None) -> Story:
     console = console or Console(highlight=False)
     chain = connect(network)
     if not chain.profile.local:

@@ -1,0 +1,3 @@
+from shanglian.cli import main
+
+main()
