@@ -197,6 +197,42 @@ class Registry:
     def import_chunk(self, plan: "ImportPlan", index: int) -> Any:
         return self._send(self.import_chunk_call(plan, index))
 
+    def run_import(self, plan: "ImportPlan", journal: Any = None, progress: Any = None) -> dict[str, Any]:
+        """Votes for `plan` if it is not approved yet; once approved, applies the missing chunks.
+
+        On a node, chunks go through the bulk pipeline (batched, journaled, resumable); on the
+        embedded chain one by one. Chunks the registry already applied are never sent again.
+        """
+        approved, pending = self.import_state(plan)
+        result: dict[str, Any] = {"root": "0x" + plan.root.hex(), "rows": len(plan.rows), "chunks": len(plan.chunks)}
+        if not approved:
+            vote = self.approve_import(plan)
+            result.update(votes=vote.votes, threshold=vote.threshold)
+            if not vote.executed:
+                return {**result, "approved": False, "applied_now": 0}
+        if pending and self.chain.profile.embedded:
+            for index in pending:
+                self.import_chunk(plan, index)
+        elif pending:
+            from shanglian.pipeline import Job, Pipeline, PipelineError, encode_call
+
+            assert self.sender is not None
+            largest = max(pending, key=lambda i: len(plan.chunks[i]))
+            try:
+                gas = int(self.import_chunk_call(plan, largest).estimate_gas({"from": self.sender.address}) * 1.2)
+            except Exception as exc:  # a chunk that cannot apply: say why before sending anything
+                from shanglian.transactions import as_contract_error
+
+                raise as_contract_error(exc) from None
+            jobs = (
+                Job(f"import:{result['root']}:{i}", self.contract.address, encode_call(self.import_chunk_call(plan, i)), gas)
+                for i in pending
+            )
+            outcome = Pipeline(self.chain, self.sender.account, journal, progress=progress).run(jobs)
+            if outcome.reverted:
+                raise PipelineError(outcome.reverted[0], f"{len(outcome.reverted)} chunk(s) reverted; re-run to see why")
+        return {**result, "approved": True, "applied_now": len(pending), "applied_before": len(plan.chunks) - len(pending)}
+
     # -- internals ------------------------------------------------------------------------------
 
     def _now(self) -> int:

@@ -69,7 +69,7 @@ class Node:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [find_anvil(), "--port", str(self.port), "--chain-id", "31337", "--hardfork", "london",
-             "--state", str(self.state_dir / "anvil-state.json"), "--state-interval", "1", *self.extra],
+             "--base-fee", "0", "--gas-limit", "30000000", "--state", str(self.state_dir / "anvil-state.json"), "--state-interval", "1", *self.extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 20

@@ -110,9 +110,9 @@ def test_import_from_csv_is_governed_by_the_threshold(deployed, tmp_path):
     first = json.loads(run(deployed, "enterprise", "import", str(csv), "--account", "dev0", "--json", "--chunk-rows", "2").stdout)
     assert first["approved"] is False
     second = json.loads(run(deployed, "enterprise", "import", str(csv), "--account", "dev1", "--json", "--chunk-rows", "2").stdout)
-    assert second["approved"] and second["imported_chunks"] == 3
+    assert second["approved"] and second["applied_now"] == 3
     again = json.loads(run(deployed, "enterprise", "import", str(csv), "--account", "dev1", "--json", "--chunk-rows", "2").stdout)
-    assert again["imported_chunks"] == 0
+    assert again["applied_now"] == 0 and again["applied_before"] == 3
     listed = json.loads(run(deployed, "enterprise", "list", "--json").stdout)
     assert len(listed) == 5 and {e["status"] for e in listed} == {"active"}
 

@@ -49,6 +49,9 @@ def node(port: int, state_dir: str | None, hardfork: str, block_time: int | None
         "--chain-id", "31337",
         "--hardfork", hardfork,
         "--gas-limit", "30000000",
+        # No base fee, like brownie's development network and the zero-gas consortium chains: a
+        # bulk job's fees then cannot fall behind a base fee that its own full blocks drive up.
+        "--base-fee", "0",
         "--state", str(state),
         # Dump every second as well as on a clean stop, so a killed node loses at most a second.
         "--state-interval", "1",

@@ -8,7 +8,11 @@ from typing import Any
 
 import click
 
+from rich.progress import Progress
+
 from shanglian import registry as reg
+from shanglian.deploy import state_dir
+from shanglian.pipeline import Journal
 from shanglian.cli.common import Session, account_option, emit, network_options, out, session, table, tx_summary
 from shanglian.errors import InputError
 
@@ -196,27 +200,21 @@ def import_(network: str, config: str | None, as_json: bool, account: str | None
     except UnicodeDecodeError:
         raise InputError("csv", "is not UTF-8 text") from None
     plan = reg.ImportPlan(reg.parse_import_csv(text, r._now()), chunk_rows)
-    result = run_import(r, plan)
-    emit(result, as_json, lambda: out.print(result["message"]))
+    journal = None if s.chain.profile.embedded else Journal(state_dir() / "journal.sqlite")
+    with Progress(transient=True, console=out) as bar:
+        task = bar.add_task(f"importing {len(plan.rows)} enterprises", total=len(plan.chunks))
+        result = r.run_import(plan, journal, progress=lambda done, sent: bar.update(task, completed=done))
 
+    def human() -> None:
+        root = result["root"][:10] + "…"
+        if not result["approved"]:
+            out.print(f"import {root} of {result['rows']} rows: vote recorded, {result['votes']} of "
+                      f"{result['threshold']} approvals; the admin who casts the last one applies it")
+        else:
+            out.print(f"import {root}: {result['rows']} rows in {result['chunks']} chunks; "
+                      f"{result['applied_now']} applied now, {result['applied_before']} before")
 
-def run_import(r: reg.Registry, plan: reg.ImportPlan) -> dict[str, Any]:
-    """Votes for the plan if it is not approved yet, then applies the missing chunks."""
-    root = "0x" + plan.root.hex()
-    approved, pending = r.import_state(plan)
-    if not approved:
-        vote = r.approve_import(plan)
-        if not vote.executed:
-            return {"root": root, "rows": len(plan.rows), "approved": False, "votes": vote.votes,
-                    "threshold": vote.threshold, "imported_chunks": 0,
-                    "message": f"import {root[:10]}… of {len(plan.rows)} rows: vote recorded, "
-                               f"{vote.votes} of {vote.threshold} approvals; the import starts at the last one"}
-    for index in pending:
-        r.import_chunk(plan, index)
-    return {"root": root, "rows": len(plan.rows), "approved": True, "imported_chunks": len(pending),
-            "chunks": len(plan.chunks),
-            "message": f"import {root[:10]}…: {len(plan.rows)} rows in {len(plan.chunks)} chunks, "
-                       f"{len(pending)} applied now, {len(plan.chunks) - len(pending)} earlier"}
+    emit(result, as_json, human)
 
 
 @click.group()

@@ -1,0 +1,276 @@
+"""The bulk transaction pipeline: thousands of transactions from one account, fast and resumable.
+
+Transactions are signed locally (coincurve), given consecutive nonces by one nonce counter, written
+to a SQLite journal, and only then sent, many per HTTP request as a JSON-RPC batch. Receipts are
+collected in batches too, with a bounded number of transactions in flight. A transient RPC error
+resends the *same* signed bytes — the pipeline never signs a second transaction for a nonce — so a
+job killed at any point and run again resends what the node may not have, skips what was mined,
+and continues with the next nonce: no gaps, no duplicates.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import requests
+from eth_account.signers.local import LocalAccount
+from hexbytes import HexBytes
+
+from shanglian.errors import NetworkError, ShanglianError
+from shanglian.network import Chain
+from shanglian.signing import FastSigner, Fees
+from shanglian.transactions import Transactor
+
+# Nodes cap the size of one HTTP request (Anvil answers "Invalid request" past a few MB); raw
+# transactions travel as hex, so this keeps a request near 1 MB.
+_MAX_REQUEST_BYTES = 512 * 1024
+
+_NUDGE_AFTER = 1.0  # seconds without a receipt before a local dev node is asked to mine
+
+# Node answers to a resent transaction that mean "I have it already".
+_ALREADY_KNOWN = ("already known", "known transaction", "already imported", "nonce too low",
+                  "transaction already exists", "replacement transaction underpriced")
+
+
+class PipelineError(ShanglianError):
+    """A transaction of a bulk job was refused or reverted; `key` names the job."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Job:
+    key: str  # unique within the journal: what makes a re-run skip work already done
+    to: str
+    data: bytes
+    gas: int
+    value: int = 0
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    mined: int = 0
+    skipped: int = 0
+    reverted: list[str] = field(default_factory=list)
+    receipts: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> receipt (when kept)
+
+
+class Journal:
+    """SQLite record of every signed transaction: written before sending, updated when mined."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path))
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS txs (chain_id INTEGER, sender TEXT, key TEXT, nonce INTEGER,"
+            " hash TEXT, raw BLOB, state TEXT, status INTEGER, block INTEGER,"
+            " PRIMARY KEY (chain_id, key))"
+        )
+        self.db.execute("CREATE INDEX IF NOT EXISTS by_state ON txs (chain_id, sender, state)")
+
+    def known(self, chain_id: int) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT key FROM txs WHERE chain_id = ?", (chain_id,))}
+
+    def unfinished(self, chain_id: int, sender: str) -> list[tuple[str, int, str, bytes]]:
+        return list(self.db.execute(
+            "SELECT key, nonce, hash, raw FROM txs WHERE chain_id = ? AND sender = ? AND state = 'signed'"
+            " ORDER BY nonce", (chain_id, sender)))
+
+    def next_nonce(self, chain_id: int, sender: str) -> int:
+        row = self.db.execute("SELECT MAX(nonce) FROM txs WHERE chain_id = ? AND sender = ?", (chain_id, sender)).fetchone()
+        return -1 if row[0] is None else row[0] + 1
+
+    def signed(self, chain_id: int, sender: str, rows: Sequence[tuple[str, int, str, bytes]]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO txs (chain_id, sender, key, nonce, hash, raw, state) VALUES (?, ?, ?, ?, ?, ?, 'signed')",
+                [(chain_id, sender, key, nonce, tx_hash, raw) for key, nonce, tx_hash, raw in rows],
+            )
+
+    def mined(self, chain_id: int, rows: Sequence[tuple[int, int, str]]) -> None:
+        """rows: (status, block, key)."""
+        with self.db:
+            self.db.executemany(
+                "UPDATE txs SET state = 'mined', status = ?, block = ?, raw = NULL WHERE chain_id = ? AND key = ?",
+                [(status, block, chain_id, key) for status, block, key in rows],
+            )
+
+    def count(self, chain_id: int, state: str) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM txs WHERE chain_id = ? AND state = ?", (chain_id, state)).fetchone()[0]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class Pipeline:
+    def __init__(
+        self,
+        chain: Chain,
+        account: LocalAccount,
+        journal: Journal | None = None,
+        batch_size: int = 250,
+        max_in_flight: int = 2_000,
+        keep_receipts: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        if chain.profile.rpc is None:
+            raise ShanglianError("the bulk pipeline needs an RPC node; the embedded chain has none")
+        self.chain = chain
+        self.address = account.address
+        self.signer = FastSigner(bytes(account.key), chain.chain_id)
+        self.journal = journal or Journal(":memory:")
+        self.batch_size = batch_size
+        self.max_in_flight = max_in_flight
+        self.keep_receipts = keep_receipts
+        self.progress = progress
+        self._http = requests.Session()
+        self._ids = itertools.count()
+        self._fees = Fees.from_tx_fields(Transactor(chain, account).fees())
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def run(self, jobs: Iterable[Job]) -> Outcome:
+        outcome = Outcome()
+        in_flight: dict[str, str] = {}  # tx hash -> key
+        self._recover(in_flight, outcome)
+        known = self.journal.known(self.chain.chain_id)
+        nonce = max(self._rpc_one("eth_getTransactionCount", [self.address, "pending"], int),
+                    self.journal.next_nonce(self.chain.chain_id, self.address))
+        for window in _windows(jobs, self.batch_size):
+            fresh = [job for job in window if job.key not in known]
+            outcome.skipped += len(window) - len(fresh)
+            if not fresh:
+                continue
+            rows = []
+            for job in fresh:
+                raw, tx_hash = self.signer.sign(nonce, bytes.fromhex(job.to[2:]), job.data, job.gas, self._fees, job.value)
+                rows.append((job.key, nonce, "0x" + tx_hash.hex(), raw))
+                nonce += 1
+            self.journal.signed(self.chain.chain_id, self.address, rows)  # before sending: see module doc
+            self._send([(key, raw) for key, _, _, raw in rows])
+            outcome.sent += len(rows)
+            in_flight.update({tx_hash: key for key, _, tx_hash, _ in rows})
+            if len(in_flight) >= self.max_in_flight:
+                self._collect(in_flight, outcome, until=self.max_in_flight // 2)
+        self._collect(in_flight, outcome, until=0)
+        return outcome
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _recover(self, in_flight: dict[str, str], outcome: Outcome) -> None:
+        """Resend whatever an earlier run journaled but did not see mined (same bytes, same nonce)."""
+        pending = self.journal.unfinished(self.chain.chain_id, self.address)
+        if not pending:
+            return
+        self._send([(key, raw) for key, _, _, raw in pending])
+        in_flight.update({tx_hash: key for key, _, tx_hash, _ in pending})
+        outcome.sent += len(pending)
+
+    def _send(self, items: list[tuple[str, bytes]]) -> None:
+        for chunk in _by_size(items, self.batch_size, _MAX_REQUEST_BYTES):
+            answers = self._batch([("eth_sendRawTransaction", ["0x" + raw.hex()]) for _, raw in chunk])
+            for (key, _), answer in zip(chunk, answers):
+                error = answer.get("error")
+                if error and not any(text in str(error.get("message", "")).lower() for text in _ALREADY_KNOWN):
+                    raise PipelineError(key, f"the node refused the transaction: {error.get('message')}")
+
+    def _collect(self, in_flight: dict[str, str], outcome: Outcome, until: int) -> None:
+        deadline = time.monotonic() + self.chain.profile.timeout
+        nudge = time.monotonic() + _NUDGE_AFTER
+        while len(in_flight) > until:
+            hashes = list(in_flight)[: self.batch_size * 4]
+            answers = self._batch([("eth_getTransactionReceipt", [h]) for h in hashes])
+            done = []
+            for tx_hash, answer in zip(hashes, answers):
+                receipt = answer.get("result")
+                if not receipt:
+                    continue
+                key = in_flight.pop(tx_hash)
+                status, block = int(receipt["status"], 16), int(receipt["blockNumber"], 16)
+                done.append((status, block, key))
+                if status != 1:
+                    outcome.reverted.append(key)
+                if self.keep_receipts:
+                    outcome.receipts[key] = receipt
+            if done:
+                self.journal.mined(self.chain.chain_id, done)
+                outcome.mined += len(done)
+                deadline = time.monotonic() + self.chain.profile.timeout
+                nudge = time.monotonic() + _NUDGE_AFTER
+                if self.progress:
+                    self.progress(outcome.mined, outcome.sent)
+            elif self.chain.profile.local and time.monotonic() > nudge:
+                # An automining dev node (Anvil, Ganache) mines a block per arriving transaction;
+                # when a block fills up, the rest waits for the next arrival, which a finished job
+                # never sends. Ask for the block instead.
+                self._batch([("evm_mine", [])])
+                nudge = time.monotonic() + _NUDGE_AFTER
+            elif time.monotonic() > deadline:
+                raise NetworkError(f"{len(in_flight)} transactions not mined within {self.chain.profile.timeout:g} s")
+            else:
+                time.sleep(0.02)
+
+    def _batch(self, calls: list[tuple[str, list[Any]]], attempts: int = 5) -> list[dict[str, Any]]:
+        """One JSON-RPC batch; transient failures are retried with the same payload."""
+        payload = [{"jsonrpc": "2.0", "id": next(self._ids), "method": m, "params": p} for m, p in calls]
+        delay = 0.2
+        for attempt in range(attempts):
+            try:
+                response = self._http.post(self.chain.profile.rpc, json=payload, timeout=self.chain.profile.timeout)
+                if response.status_code >= 500 or response.status_code == 429:
+                    raise requests.exceptions.ConnectionError(f"HTTP {response.status_code}")
+                answers = response.json()
+                if isinstance(answers, dict):  # a node that refuses batches answers with one error
+                    raise NetworkError(f"the node at {self.chain.profile.rpc} refused a JSON-RPC batch: {answers.get('error')}")
+                by_id = {a["id"]: a for a in answers}
+                return [by_id.get(p["id"], {"error": {"message": "missing answer"}}) for p in payload]
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                if attempt == attempts - 1:
+                    raise NetworkError(f"lost the node at {self.chain.profile.rpc}: {exc.__class__.__name__}") from None
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    def _rpc_one(self, method: str, params: list[Any], convert: Callable[[str], Any]) -> Any:
+        answer = self._batch([(method, params)])[0]
+        if "error" in answer:
+            raise NetworkError(f"{method} failed: {answer['error']}")
+        result = answer["result"]
+        return int(result, 16) if convert is int else convert(result)
+
+
+def _by_size(items: list[tuple[str, bytes]], count: int, size: int) -> Iterator[list[tuple[str, bytes]]]:
+    """Consecutive groups of at most `count` items and about `size` bytes of transactions."""
+    group: list[tuple[str, bytes]] = []
+    total = 0
+    for item in items:
+        if group and (len(group) == count or total + len(item[1]) > size):
+            yield group
+            group, total = [], 0
+        group.append(item)
+        total += len(item[1])
+    if group:
+        yield group
+
+
+def _windows(jobs: Iterable[Job], size: int) -> Iterator[list[Job]]:
+    iterator = iter(jobs)
+    while window := list(itertools.islice(iterator, size)):
+        yield window
+
+
+def encode_call(call: Any) -> bytes:
+    """The calldata of a web3 ContractFunction, without building a whole transaction."""
+    return bytes(HexBytes(call._encode_transaction_data()))
