@@ -39,6 +39,9 @@ CAST: dict[str, Member] = {
     "core": Member(7, "浙江吉利汽车零部件集团有限公司", "core enterprise", "91330000MA28F3K2X", Role.CORE_ENTERPRISE),
     "supplier": Member(8, "宁波精密冲压件有限公司", "supplier", "91330200MA2H7C4L5", Role.SUPPLIER),
     "bank": Member(9, "浙商银行杭州分行", "bank", "91330100MA27Y6B8P", Role.FINANCIER),
+    "sub_supplier": Member(10, "慈溪市恒力五金厂", "sub-supplier", "91330282MA2J8R3N1", Role.SUPPLIER),
+    "platform": Member(11, "上链溯源扫码平台", "scan platform", "91340100MA2W4E7R6", Role.PLATFORM),
+    "regulator": Member(12, "安徽省市场监督管理局", "market regulator", "11340000MB1953297", Role.REGULATOR),
 }
 
 
@@ -64,6 +67,14 @@ def credit_code(member: Member) -> str:
 
 def _sender(chain: Chain, index: int) -> Transactor:
     return Transactor(chain, Account.from_key(devkeys.key(index)))
+
+
+def _fund(story: Story) -> None:
+    """Development keys past the first ten hold nothing at genesis: give them gas money."""
+    w3 = story.chain.w3
+    for who, sender in story.senders.items():
+        if w3.eth.get_balance(sender.address) < 10**18:
+            story.senders["admin0"].transfer(sender.address, 100 * 10**18)
 
 
 def onboard(story: Story, say: Callable[[str], None]) -> None:
@@ -94,6 +105,7 @@ def run(network: str | NetworkProfile = "embedded", console: Console | None = No
         manifest=deploy.Manifest(None),
     )
     story = Story(chain, suite, senders)
+    _fund(story)
     console.print(f"shanglian demo on [bold]{chain.name}[/bold] (chain id {chain.chain_id})")
     onboard(story, console.print)
     print_enterprises(console, story)

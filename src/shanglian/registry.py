@@ -62,12 +62,14 @@ class Enterprise:
 
 @dataclass(frozen=True)
 class Vote:
-    """The outcome of one admin's vote: whether it carried the action, and the tally before that."""
+    """The outcome of one admin's vote: whether it carried the action, and the tally with it."""
 
     executed: bool
     votes: int
     threshold: int
     proposal: str
+    transaction: str
+    gas_used: int
 
 
 class Registry:
@@ -251,6 +253,8 @@ class Registry:
             votes=int(voted["votes"]),
             threshold=int(voted["threshold"]),
             proposal="0x" + bytes(voted["proposal"]).hex(),
+            transaction=receipt["transactionHash"].to_0x_hex(),
+            gas_used=int(receipt["gasUsed"]),
         )
 
     def _profiles(self, account_topics: list[str]) -> dict[str, dict[str, Any]]:

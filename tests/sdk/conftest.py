@@ -7,25 +7,16 @@ free port with a network profile (in a temporary config file) that marks it loca
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 from eth_account import Account
 
 from shanglian import deploy, devkeys
-from shanglian.cli.chain import find_anvil
+from shanglian.localnode import CHAIN_ID, LocalNode, free_port  # noqa: F401 - free_port re-exported for suites
 from shanglian.network import connect
 from shanglian.registry import Registry
 from shanglian.transactions import Transactor
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sender(chain, index: int) -> Transactor:
@@ -53,38 +44,15 @@ def registry_as(chain, suite):
     return make
 
 
-class Node:
-    def __init__(self, tmp: Path, port: int, extra: list[str] | None = None):
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.state_dir = tmp / "state"
+class Node(LocalNode):
+    """An Anvil node with a config file naming it `testnode` (local) and its own state folder."""
+
+    def __init__(self, tmp: Path, kind: str = "anvil"):
+        super().__init__(kind, state_dir=tmp / "state")
         self.config = tmp / "shanglian.yaml"
         self.config.write_text(
-            f"networks:\n  testnode:\n    rpc: {self.url}\n    chain_id: 31337\n    local: true\n    timeout: 10\n"
+            f"networks:\n  testnode:\n    rpc: {self.url}\n    chain_id: {CHAIN_ID[kind]}\n    local: true\n    timeout: 10\n"
         )
-        self.extra = extra or []
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> "Node":
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            [find_anvil(), "--port", str(self.port), "--chain-id", "31337", "--hardfork", "london",
-             "--base-fee", "0", "--gas-limit", "30000000", "--state", str(self.state_dir / "anvil-state.json"), "--state-interval", "1", *self.extra],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("anvil did not start")
-
-    def stop(self, kill: bool = False) -> None:
-        if self.process and self.process.poll() is None:
-            (self.process.kill if kill else self.process.terminate)()
-            self.process.wait(10)
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "SHANGLIAN_CONFIG": str(self.config), "SHANGLIAN_NETWORK": "testnode",
@@ -93,6 +61,6 @@ class Node:
 
 @pytest.fixture
 def anvil(tmp_path):
-    node = Node(tmp_path, free_port()).start()
+    node = Node(tmp_path).start()
     yield node
     node.stop()

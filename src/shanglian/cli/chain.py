@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
 import click
 
 from shanglian import deploy as deploying
-from shanglian import validate
+from shanglian import localnode, validate
 from shanglian.cli.common import account_option, emit, network_options, out, session, table
-from shanglian.errors import ConfigError, InputError
+from shanglian.errors import InputError
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(node)
     cli.add_command(deploy)
     cli.add_command(compile_)
-
-
-def find_anvil() -> str:
-    """Anvil from PATH, or from the npm package installed beside the project."""
-    found = shutil.which("anvil")
-    if found:
-        return found
-    for folder in [Path.cwd(), *Path(__file__).resolve().parents]:
-        candidate = folder / "node_modules" / ".bin" / "anvil"
-        if candidate.exists():
-            return str(candidate)
-    raise ConfigError("anvil not found: run `npm install` in the shanglian checkout, or put anvil on PATH")
 
 
 @click.command()
@@ -43,21 +30,7 @@ def node(port: int, state_dir: str | None, hardfork: str, block_time: int | None
     folder = Path(state_dir) if state_dir else deploying.state_dir()
     folder.mkdir(parents=True, exist_ok=True)
     state = folder / "anvil-state.json"
-    command = [
-        find_anvil(),
-        "--port", str(port),
-        "--chain-id", "31337",
-        "--hardfork", hardfork,
-        "--gas-limit", "30000000",
-        # No base fee, like brownie's development network and the zero-gas consortium chains: a
-        # bulk job's fees then cannot fall behind a base fee that its own full blocks drive up.
-        "--base-fee", "0",
-        "--state", str(state),
-        # Dump every second as well as on a clean stop, so a killed node loses at most a second.
-        "--state-interval", "1",
-    ]
-    if block_time:
-        command += ["--block-time", str(block_time)]
+    command = localnode.anvil_command(port, state, hardfork, block_time)
     out.print(f"anvil on http://127.0.0.1:{port}, state in {state}")
     sys.stdout.flush()
     os.execv(command[0], command)

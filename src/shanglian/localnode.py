@@ -1,0 +1,132 @@
+"""Local development nodes (Anvil, Ganache) started from the npm packages, for `shanglian node`,
+the test suites and the benchmarks. One place knows their flags."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from shanglian.errors import ConfigError, NetworkError
+from shanglian.network import NetworkProfile
+
+CHAIN_ID = {"anvil": 31337, "ganache": 1337}
+
+
+def find_binary(name: str) -> str:
+    """`name` from PATH, or from the npm packages installed beside the project."""
+    found = shutil.which(name)
+    if found:
+        return found
+    for folder in [Path.cwd(), *Path(__file__).resolve().parents]:
+        candidate = folder / "node_modules" / ".bin" / name
+        if candidate.exists():
+            return str(candidate)
+    raise ConfigError(f"{name} not found: run `npm ci` in the shanglian checkout, or put {name} on PATH")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def anvil_command(port: int, state: Path | None, hardfork: str = "london", block_time: int | None = None) -> list[str]:
+    command = [
+        find_binary("anvil"),
+        "--port", str(port),
+        "--chain-id", str(CHAIN_ID["anvil"]),
+        "--hardfork", hardfork,
+        "--gas-limit", "30000000",
+        # No base fee, like brownie's development network and the zero-gas consortium chains: a
+        # bulk job's fees then cannot fall behind a base fee that its own full blocks drive up.
+        "--base-fee", "0",
+    ]
+    if state is not None:
+        # Dumped every second as well as on a clean stop, so a killed node loses at most a second.
+        command += ["--state", str(state), "--state-interval", "1"]
+    if block_time:
+        command += ["--block-time", str(block_time)]
+    return command
+
+
+def ganache_command(port: int, state_dir: Path | None, hardfork: str = "london") -> list[str]:
+    from shanglian import devkeys
+
+    command = [
+        find_binary("ganache"),
+        "--server.port", str(port),
+        "--chain.chainId", str(CHAIN_ID["ganache"]),
+        "--chain.hardfork", hardfork,
+        "--miner.blockGasLimit", "30000000",
+        "--wallet.mnemonic", devkeys.MNEMONIC,
+        "--wallet.totalAccounts", str(devkeys.COUNT),
+        "--logging.quiet",
+    ]
+    if state_dir is not None:
+        command += ["--database.dbPath", str(state_dir)]
+    return command
+
+
+class LocalNode:
+    """A node process on 127.0.0.1:`port`; `profile` is its local network profile."""
+
+    def __init__(self, kind: str = "anvil", port: int | None = None, state_dir: Path | None = None,
+                 hardfork: str = "london") -> None:
+        if kind not in CHAIN_ID:
+            raise ConfigError(f"unknown node kind {kind!r}; use anvil or ganache")
+        self.kind = kind
+        self.port = port or free_port()
+        self.state_dir = state_dir
+        self.hardfork = hardfork
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.profile = NetworkProfile(f"{kind}-{self.port}", rpc=self.url, chain_id=CHAIN_ID[kind], local=True,
+                                      logs_range=1_000_000, timeout=30)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def command(self) -> list[str]:
+        if self.kind == "anvil":
+            state = self.state_dir / "anvil-state.json" if self.state_dir else None
+            return anvil_command(self.port, state, self.hardfork)
+        return ganache_command(self.port, self.state_dir / "ganache" if self.state_dir else None, self.hardfork)
+
+    def start(self, timeout: float = 30) -> "LocalNode":
+        if self.state_dir is not None:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            if self.kind == "ganache":
+                (self.state_dir / "ganache").mkdir(exist_ok=True)
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise NetworkError(f"{self.kind} exited at start with status {self.process.returncode}")
+            if self._answers():
+                return self
+            time.sleep(0.05)
+        self.stop(kill=True)
+        raise NetworkError(f"{self.kind} did not start within {timeout:g} s")
+
+    def _answers(self) -> bool:
+        import requests
+
+        try:
+            requests.post(self.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=0.5)
+            return True
+        except requests.exceptions.RequestException:
+            return False
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process and self.process.poll() is None:
+            if kill:
+                self.process.kill()
+            else:
+                self.process.terminate()
+            self.process.wait(15)
+
+    def __enter__(self) -> "LocalNode":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
