@@ -12,7 +12,7 @@ SITE := $(VENV)/lib/python3.11/site-packages
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: setup demo test test-contracts test-sdk compile lint clean
+.PHONY: setup demo test compile lint gas bench clean
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION)
 
@@ -42,6 +42,19 @@ demo: setup
 test: setup
 	$(BIN)/brownie test tests/contracts
 	$(BIN)/python -m pytest -p no:pytest-brownie tests/sdk
+
+# Gas of every business operation into bench/gas-snapshot.json (commit it); `make test` fails
+# when a figure rises above the snapshot.
+gas: setup
+	$(BIN)/python -m bench.gas
+
+# Every benchmark in one run: bench/results.json and a table.
+bench: setup
+	$(BIN)/python -m bench.run
+
+lint: setup
+	$(BIN)/ruff check src tests bench scripts
+	solhint --disc --noPoster --max-warnings 0 'contracts/**/*.sol' 'interfaces/**/*.sol'
 
 compile: setup
 	$(BIN)/shanglian compile

@@ -133,7 +133,9 @@ contract ProductProvenance is IProductProvenance {
         if (alliance == address(0)) revert ProvenanceNotAuthorized(msg.sender, Roles.QUALITY_ALLIANCE);
         Batch storage record = _requireBatch(batchId);
         if (_isRecalled(record, batchId)) revert ProvenanceBatchRecalled(batchId);
-        if (certificateHash == 0 || expiry <= block.timestamp) revert ProvenanceInvalidCertificate(certificateHash, expiry);
+        if (certificateHash == 0 || expiry <= block.timestamp) {
+            revert ProvenanceInvalidCertificate(certificateHash, expiry);
+        }
         Certification storage current = _certifications[batchId];
         address holder = current.alliance;
         if (holder != address(0) && holder != alliance && current.expiry > block.timestamp) {

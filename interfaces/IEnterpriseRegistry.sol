@@ -8,16 +8,19 @@ pragma solidity 0.8.28;
 /// carries over to a changed record or a changed consortium. Any single admin may suspend at once.
 /// Other contracts ask one cheap question: {actingFor}.
 interface IEnterpriseRegistry {
+    /// @notice What an account is to the registry. `Operator`: it acts for an enterprise (see
+    /// {operatorOf}) and cannot itself apply or be imported.
     enum Status {
         None,
         Applied,
         Active,
         Suspended,
         Revoked,
-        Rejected
+        Rejected,
+        Operator
     }
 
-    /// @notice One enterprise, packed in a single storage slot.
+    /// @notice One account's record, kept packed in a single storage slot.
     struct Enterprise {
         bytes18 creditCode; // 统一社会信用代码, 18 ASCII characters
         uint32 roles; // bit mask, see contracts/libraries/Roles.sol
@@ -35,15 +38,6 @@ interface IEnterpriseRegistry {
         string name,
         string metadataURI
     );
-    event EnterpriseImported(
-        address indexed account,
-        bytes32 indexed importRoot,
-        bytes18 creditCode,
-        uint32 roles,
-        uint40 licenceExpiry,
-        bytes32 licenceHash,
-        string name
-    );
     event ProposalVoted(bytes32 indexed proposal, address indexed admin, uint256 votes, uint256 threshold);
     event EnterpriseApproved(address indexed account, uint32 roles);
     event EnterpriseRejected(address indexed account);
@@ -58,7 +52,10 @@ interface IEnterpriseRegistry {
     event AdminRemoved(address indexed admin);
     event ThresholdChanged(uint256 threshold);
     event ImportApproved(bytes32 indexed importRoot, uint256 chunks);
-    event ImportChunkApplied(bytes32 indexed importRoot, uint256 indexed chunk, uint256 rows);
+    /// @notice One chunk of an import was applied; `rows` are its packed rows (see {importChunk}),
+    /// each an enterprise now active, with its name and licence hash. One event per chunk keeps bulk
+    /// onboarding within its gas budget; the SDK decodes the rows.
+    event ImportChunkApplied(bytes32 indexed importRoot, uint256 indexed chunk, bytes rows);
 
     /// @notice The caller is not a consortium admin.
     error RegistryNotAdmin(address caller);
@@ -68,10 +65,15 @@ interface IEnterpriseRegistry {
     error RegistryWrongStatus(address account, Status status);
     /// @notice Another enterprise already holds this credit code.
     error RegistryCreditCodeTaken(bytes18 creditCode, address holder);
-    /// @notice A credit code, role mask, name or address is empty or out of range.
+    /// @notice The credit code is empty.
     error RegistryInvalidCreditCode(bytes18 creditCode);
+    /// @notice The role mask is empty or has bits of no defined role.
     error RegistryInvalidRoles(uint32 roles);
+    /// @notice A name must be 1 to 96 bytes of UTF-8.
     error RegistryInvalidName(uint256 length);
+    /// @notice A metadata URI must be at most 256 bytes.
+    error RegistryInvalidMetadataURI(uint256 length);
+    /// @notice The zero address cannot be an enterprise, operator or admin.
     error RegistryZeroAddress();
     /// @notice The licence expiry is not in the future.
     error RegistryLicenceExpired(uint40 licenceExpiry);
@@ -83,23 +85,30 @@ interface IEnterpriseRegistry {
     error RegistryInvalidThreshold(uint256 threshold, uint256 admins);
     /// @notice The account is already an admin.
     error RegistryAdminExists(address admin);
+    /// @notice A consortium has at most 256 admins (one bit each in a vote).
+    error RegistryTooManyAdmins(uint256 admins);
     /// @notice Removing this admin would leave fewer admins than the threshold.
     error RegistryTooFewAdmins(uint256 admins, uint256 threshold);
-    /// @notice The import root was not approved, was already approved, or the chunk does not prove into it.
+    /// @notice The import was not approved, or the chunk index is past its last chunk.
     error RegistryImportNotApproved(bytes32 importRoot);
+    /// @notice This import root was approved before.
     error RegistryImportAlreadyApproved(bytes32 importRoot);
+    /// @notice An import needs at least one chunk.
+    error RegistryImportEmpty(bytes32 importRoot);
+    /// @notice This chunk of the import was applied before.
     error RegistryImportChunkApplied(bytes32 importRoot, uint256 chunk);
+    /// @notice The chunk's rows do not prove into the approved import root.
     error RegistryImportInvalidProof(bytes32 importRoot, uint256 chunk);
-    /// @notice A packed import row ends early or carries an empty name.
+    /// @notice A packed import row ends early, or its name is empty or longer than 96 bytes.
     error RegistryImportMalformedRow(uint256 offset);
 
     // ---------------------------------------------------------------- enterprise self-service
 
     /// @notice Applies to join the consortium from the enterprise's own primary account.
     /// Requirements:
-    /// - the caller has no record, or its earlier application was rejected;
+    /// - the caller has no record, or its earlier application was rejected (an operator cannot apply);
     /// - `creditCode` is not held by another enterprise; `roles` is a non-empty valid mask;
-    /// - `name` is 1..96 bytes; `licenceExpiry` is in the future.
+    /// - `name` is 1..96 bytes; `metadataURI` at most 256 bytes; `licenceExpiry` is in the future.
     /// Emits an {EnterpriseApplied} event.
     function applyToJoin(
         string calldata name,
@@ -123,7 +132,8 @@ interface IEnterpriseRegistry {
 
     // ---------------------------------------------------------------- governed by M-of-N admins
 
-    /// @notice Votes to approve an application with `roles` (admins may grant fewer than asked).
+    /// @notice Votes to approve an application with `roles`: the admins decide the roles granted,
+    /// which may differ from those applied for.
     /// Requirements: caller is an admin who has not voted for this proposal; status Applied.
     /// Emits {ProposalVoted}, and {EnterpriseApproved} on the M-th vote.
     function approve(address account, uint32 roles) external;
@@ -177,8 +187,11 @@ interface IEnterpriseRegistry {
     /// Each row is packed: account (20 bytes), roles (4), licence expiry (5), credit code (18),
     /// licence hash (32), name length (1), name (UTF-8).
     /// Requirements: caller is an admin; the import is approved; the chunk proves into its root
-    /// and was not applied before; every row's account and credit code are new.
-    /// Emits an {EnterpriseImported} event per row and an {ImportChunkApplied} event.
+    /// and was not applied before; every row's account and credit code are new, its roles valid and
+    /// its name 1..96 bytes. A licence that expired since the import was approved does not block
+    /// the chunk (the enterprise is then inactive until a renewal is approved), so an approved
+    /// import can always be completed.
+    /// Emits an {ImportChunkApplied} event carrying the rows.
     function importChunk(bytes32 importRoot, uint256 chunk, bytes calldata rows, bytes32[] calldata proof)
         external;
 

@@ -39,11 +39,8 @@ def compiler_settings(root: Path) -> dict[str, Any]:
     }
 
 
-def standard_input(root: Path, settings: dict[str, Any]) -> dict[str, Any]:
-    sources = {
-        f"contracts/{name}.sol": {"content": (root / "contracts" / f"{name}.sol").read_text()}
-        for name in CONTRACTS
-    }
+def standard_input(root: Path, settings: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    sources = {path: {"content": (root / path).read_text()} for path in paths}
     return {
         "language": "Solidity",
         "sources": sources,
@@ -58,8 +55,8 @@ def standard_input(root: Path, settings: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def compile_suite(root: Path | None = None) -> dict[str, dict[str, Any]]:
-    """Compiles every contract of the suite and returns artifacts by contract name."""
+def compile_contracts(sources: dict[str, str], root: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Compiles `sources` ({path relative to the checkout: contract name}) with the pinned settings."""
     import solcx  # imported here: only compiling needs it
 
     root = root or project_root()
@@ -67,14 +64,14 @@ def compile_suite(root: Path | None = None) -> dict[str, dict[str, Any]]:
     os.environ.setdefault("SOLCX_BINARY_PATH", str(root / ".solcx"))
     binary = solcx.install.get_executable(settings["version"])
     output = solcx.compile_standard(
-        standard_input(root, settings),
+        standard_input(root, settings, list(sources)),
         solc_binary=binary,
         base_path=str(root),
         allow_paths=str(root),
     )
     artifacts: dict[str, dict[str, Any]] = {}
-    for name in CONTRACTS:
-        compiled = output["contracts"][f"contracts/{name}.sol"][name]
+    for path, name in sources.items():
+        compiled = output["contracts"][path][name]
         artifacts[name] = {
             "contractName": name,
             "compiler": {"solc": settings["version"], "evmVersion": settings["evm_version"]},
@@ -84,6 +81,11 @@ def compile_suite(root: Path | None = None) -> dict[str, dict[str, Any]]:
             "deployedBytecode": "0x" + compiled["evm"]["deployedBytecode"]["object"],
         }
     return artifacts
+
+
+def compile_suite(root: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Compiles every contract of the suite (the artifacts shipped in the package)."""
+    return compile_contracts({f"contracts/{name}.sol": name for name in CONTRACTS}, root)
 
 
 def render(artifact: dict[str, Any]) -> str:

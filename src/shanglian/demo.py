@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 from eth_account import Account
 from rich.console import Console
@@ -90,9 +90,8 @@ def onboard(story: Story, say: Callable[[str], None]) -> None:
         story.enterprises[who] = story.registry().show(story.address(who))
 
 
-def run(network: str | NetworkProfile = "embedded", console: Console | None = None) -> Story:
-    console = console or Console(highlight=False)
-    chain = connect(network)
+def prepare(chain: Chain, say: Callable[[str], None] = lambda _: None) -> Story:
+    """A fresh suite on `chain` with the cast onboarded: step 1, and the start of every benchmark."""
     if not chain.profile.local:
         raise SystemExit("the demo signs with the public development keys; run it on a local network")
     senders = {f"admin{n}": _sender(chain, i) for n, i in enumerate(ADMIN_KEYS)}
@@ -106,8 +105,15 @@ def run(network: str | NetworkProfile = "embedded", console: Console | None = No
     )
     story = Story(chain, suite, senders)
     _fund(story)
+    onboard(story, say)
+    return story
+
+
+def run(network: str | NetworkProfile = "embedded", console: Console | None = None) -> Story:
+    console = console or Console(highlight=False)
+    chain = connect(network)
     console.print(f"shanglian demo on [bold]{chain.name}[/bold] (chain id {chain.chain_id})")
-    onboard(story, console.print)
+    story = prepare(chain, console.print)
     print_enterprises(console, story)
     return story
 

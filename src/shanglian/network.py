@@ -16,6 +16,7 @@ from typing import Any
 import requests
 import yaml
 from web3 import Web3
+from web3.exceptions import ExtraDataLengthError
 from web3.middleware import ExtraDataToPOAMiddleware
 
 from shanglian.errors import ConfigError, NetworkError
@@ -116,12 +117,24 @@ def connect(network: str | NetworkProfile = "embedded", config: str | None = Non
         if prof.poa:
             w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     chain_id = _chain_id(w3, prof)
+    if not prof.embedded and not prof.poa and _needs_poa(w3):
+        w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     if prof.chain_id is not None and chain_id != prof.chain_id:
         raise ConfigError(
             f"network {prof.name!r} expects chain id {prof.chain_id} but the node at {prof.rpc} "
             f"reports {chain_id}; check the URL or the profile"
         )
     return Chain(w3, prof, chain_id)
+
+
+def _needs_poa(w3: Web3) -> bool:
+    """Whether blocks carry more than 32 bytes of extraData (Clique, IBFT, QBFT) though the profile
+    did not say so: web3 refuses such blocks unless the POA middleware is installed."""
+    try:
+        w3.eth.get_block("latest")
+    except ExtraDataLengthError:
+        return True
+    return False
 
 
 def _chain_id(w3: Web3, prof: NetworkProfile) -> int:

@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 from web3.contract import Contract
 from web3.logs import DISCARD
 
@@ -216,7 +216,7 @@ class Registry:
             for index in pending:
                 self.import_chunk(plan, index)
         elif pending:
-            from shanglian.pipeline import Job, Pipeline, PipelineError, encode_call
+            from shanglian.pipeline import CallEncoder, Job, Pipeline, PipelineError
 
             assert self.sender is not None
             largest = max(pending, key=lambda i: len(plan.chunks[i]))
@@ -226,8 +226,9 @@ class Registry:
                 from shanglian.transactions import as_contract_error
 
                 raise as_contract_error(exc) from None
+            encode = CallEncoder(self.contract, "importChunk")
             jobs = (
-                Job(f"import:{result['root']}:{i}", self.contract.address, encode_call(self.import_chunk_call(plan, i)), gas)
+                Job(f"import:{result['root']}:{i}", self.contract.address, encode(plan.root, i, plan.chunks[i], plan.proof(i)), gas)
                 for i in pending
             )
             outcome = Pipeline(self.chain, self.sender.account, journal, progress=progress).run(jobs)
@@ -258,25 +259,31 @@ class Registry:
         )
 
     def _profiles(self, account_topics: list[str]) -> dict[str, dict[str, Any]]:
-        """Name, licence hash and metadata URI per account, from the latest profile event."""
-        topics: list[Any] = [[logs.topic(self.contract, "EnterpriseApplied"), logs.topic(self.contract, "EnterpriseImported")]]
-        if account_topics:
-            topics.append(account_topics)
+        """Name, licence hash and metadata URI per account, in registration order: from its
+        application, or from the import chunk that carried it, then any licence renewal."""
+        wanted = {"0x" + t[-40:] for t in account_topics}
+        applied = logs.topic(self.contract, "EnterpriseApplied")
+        imported = logs.topic(self.contract, "ImportChunkApplied")
+        renewed = logs.topic(self.contract, "LicenceRenewed")
         found: dict[str, dict[str, Any]] = {}
-        raw = logs.fetch(self.chain, self.contract.address, topics, self.from_block)
+        # Applications can be filtered by account; import chunks carry many accounts each.
+        raw = sorted(
+            [*logs.fetch(self.chain, self.contract.address, [applied, account_topics or None], self.from_block),
+             *logs.fetch(self.chain, self.contract.address, [imported], self.from_block),
+             *logs.fetch(self.chain, self.contract.address, [renewed, account_topics or None], self.from_block)],
+            key=lambda log: (log["blockNumber"], log["logIndex"]),
+        )
         for event in logs.decode(self.contract, raw):
             args = event["args"]
-            found[args["account"]] = {
-                "name": args["name"],
-                "licence_hash": "0x" + bytes(args["licenceHash"]).hex(),
-                "metadata_uri": args.get("metadataURI", ""),
-            }
-        for event in logs.decode(
-            self.contract,
-            logs.fetch(self.chain, self.contract.address, [logs.topic(self.contract, "LicenceRenewed")] + ([account_topics] if account_topics else []), self.from_block),
-        ):
-            args = event["args"]
-            if args["account"] in found:
+            if event["event"] == "ImportChunkApplied":
+                for row in ImportRow.unpack(bytes(args["rows"])):
+                    if not wanted or row.account.lower() in wanted:
+                        found[row.account] = {"name": row.name, "licence_hash": "0x" + row.licence_hash.hex(),
+                                              "metadata_uri": ""}
+            elif event["event"] == "EnterpriseApplied":
+                found[args["account"]] = {"name": args["name"], "licence_hash": "0x" + bytes(args["licenceHash"]).hex(),
+                                          "metadata_uri": args["metadataURI"]}
+            elif args["account"] in found:
                 found[args["account"]]["licence_hash"] = "0x" + bytes(args["licenceHash"]).hex()
         return found
 
@@ -309,6 +316,24 @@ class ImportRow:
     roles: int
     licence_hash: bytes
     licence_expiry: int
+
+    @staticmethod
+    def unpack(rows: bytes) -> list["ImportRow"]:
+        """The rows of an import chunk, as the registry's ImportChunkApplied event carries them."""
+        found = []
+        offset = 0
+        while offset < len(rows):
+            end = offset + 80 + rows[offset + 79]
+            found.append(ImportRow(
+                account=to_checksum_address(rows[offset : offset + 20]),
+                roles=int.from_bytes(rows[offset + 20 : offset + 24], "big"),
+                licence_expiry=int.from_bytes(rows[offset + 24 : offset + 29], "big"),
+                credit_code=rows[offset + 29 : offset + 47].decode("ascii"),
+                licence_hash=rows[offset + 47 : offset + 79],
+                name=rows[offset + 80 : end].decode("utf-8"),
+            ))
+            offset = end
+        return found
 
     def packed(self) -> bytes:
         """The row as EnterpriseRegistry.importChunk reads it (see IEnterpriseRegistry)."""
@@ -345,7 +370,7 @@ def parse_import_csv(text: str, now: int) -> list[ImportRow]:
         try:
             row = ImportRow(
                 account=validate.address(record["account"], "account"),
-                name=validate.text(record["name"].strip(), "name", 255),
+                name=validate.text(record["name"].strip(), "name", MAX_NAME_BYTES),
                 credit_code=uscc.validate(record["credit_code"]),
                 roles=int(parse_roles(record["roles"].replace(";", ",").replace("|", ","))),
                 licence_hash=validate.document_hash(record["licence_hash"], "licence_hash"),

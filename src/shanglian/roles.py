@@ -31,6 +31,7 @@ class Status(IntEnum):
     SUSPENDED = 3
     REVOKED = 4
     REJECTED = 5
+    OPERATOR = 6  # the account acts for an enterprise (operatorOf)
 
 
 def role_names(mask: int) -> list[str]:

@@ -47,9 +47,9 @@ class _ErrorSpec:
     notice: str
 
 
-def _abi_type(item: dict[str, Any]) -> str:
+def abi_type(item: dict[str, Any]) -> str:
     if item["type"].startswith("tuple"):
-        inner = ",".join(_abi_type(component) for component in item["components"])
+        inner = ",".join(abi_type(component) for component in item["components"])
         return f"({inner}){item['type'][5:]}"
     return item["type"]
 
@@ -63,7 +63,7 @@ def _error_specs() -> dict[bytes, _ErrorSpec]:
         for item in artifacts.abi(contract):
             if item["type"] != "error":
                 continue
-            types = tuple(_abi_type(i) for i in item["inputs"])
+            types = tuple(abi_type(i) for i in item["inputs"])
             signature = f"{item['name']}({','.join(types)})"
             names = tuple(i["name"] or f"arg{n}" for n, i in enumerate(item["inputs"]))
             notice = (notices.get(signature) or [{}])[0].get("notice", "")

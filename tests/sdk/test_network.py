@@ -68,3 +68,48 @@ def test_embedded_chain_funds_the_development_accounts():
     from shanglian import devkeys
 
     assert chain.w3.eth.get_balance(devkeys.addresses()[9]) > 0
+
+
+class FakePoaNode:
+    """A JSON-RPC endpoint whose blocks carry 97 bytes of extraData, as QBFT blocks do."""
+
+    def __init__(self):
+        import http.server
+        import json
+
+        block = {
+            "number": "0x5", "hash": "0x" + "11" * 32, "parentHash": "0x" + "22" * 32, "nonce": "0x0000000000000000",
+            "sha3Uncles": "0x" + "33" * 32, "logsBloom": "0x" + "00" * 256, "transactionsRoot": "0x" + "44" * 32,
+            "stateRoot": "0x" + "55" * 32, "receiptsRoot": "0x" + "66" * 32, "miner": "0x" + "00" * 20,
+            "difficulty": "0x1", "totalDifficulty": "0x5", "extraData": "0x" + "ab" * 97, "size": "0x200",
+            "gasLimit": "0x1c9c380", "gasUsed": "0x0", "timestamp": "0x6553f100", "transactions": [], "uncles": [],
+            "mixHash": "0x" + "77" * 32,
+        }
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                result = {"eth_chainId": "0x539", "eth_getBlockByNumber": block}.get(request["method"])
+                body = json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": result}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+
+def test_poa_extra_data_is_detected_without_a_profile_flag():
+    node = FakePoaNode()
+    try:
+        chain = connect(node.url)
+        assert chain.chain_id == 1337
+        assert len(chain.w3.eth.get_block("latest")["proofOfAuthorityData"]) == 97
+    finally:
+        node.server.shutdown()

@@ -4,7 +4,6 @@ point, transient RPC failures retried with the same signed bytes."""
 from __future__ import annotations
 
 import http.server
-import os
 import signal
 import subprocess
 import sys
@@ -18,13 +17,10 @@ from shanglian import devkeys
 from shanglian.network import connect
 from shanglian.pipeline import Job, Journal, Pipeline
 from shanglian.registry import ImportPlan, Registry, parse_import_csv
-from shanglian.transactions import Transactor
 
 from conftest import sender
-from test_deploy import options
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "bench"))
-import members  # noqa: E402
+from bench import members
 
 
 def transfers(count, start=0):
@@ -41,6 +37,7 @@ def test_every_job_is_mined_once_with_consecutive_nonces(node_chain, tmp_path):
     journal = Journal(tmp_path / "j.sqlite")
     account = sender(node_chain, 4).account
     outcome = Pipeline(node_chain, account, journal, batch_size=50).run(transfers(300))
+    assert outcome.reverted == []
     assert (outcome.sent, outcome.mined, outcome.reverted) == (300, 300, [])
     assert node_chain.w3.eth.get_transaction_count(account.address) == 300
     assert journal.count(node_chain.chain_id, "mined") == 300
@@ -75,14 +72,14 @@ def test_crash_after_journaling_before_sending_resends_the_same_transactions(nod
     with pytest.raises(Crash):
         Pipeline(node_chain, account, journal, batch_size=40).run(transfers(200))
     monkeypatch.setattr(Pipeline, "_send", real_send)
-    signed_before = {row[2] for row in journal.unfinished(node_chain.chain_id, account.address)}
+    signed_before = {row[2]: row[1] for row in journal.unfinished(node_chain.chain_id, account.address)}
     outcome = Pipeline(node_chain, account, journal, batch_size=40).run(transfers(200))
     assert outcome.reverted == []
     assert node_chain.w3.eth.get_transaction_count(account.address) == 200  # no gap, no duplicate
-    # Everything journaled before the crash (two windows sent, the third never sent) was mined
-    # as the very transactions that were signed then.
-    mined = {node_chain.w3.eth.get_transaction(h)["nonce"] for h in signed_before}
-    assert mined == set(range(120))
+    # Everything journaled before the crash (two windows sent, the third never sent, and whatever
+    # was signed ahead meanwhile) was mined as the very transactions signed then, same nonces.
+    assert len(signed_before) >= 120
+    assert {h: node_chain.w3.eth.get_transaction(h)["nonce"] for h in signed_before} == signed_before
 
 
 def test_crash_while_collecting_receipts_loses_nothing(node_chain, tmp_path):
@@ -95,6 +92,7 @@ def test_crash_while_collecting_receipts_loses_nothing(node_chain, tmp_path):
     with pytest.raises(Crash):
         Pipeline(node_chain, account, journal, batch_size=50, max_in_flight=100, progress=die).run(transfers(300))
     outcome = Pipeline(node_chain, account, journal, batch_size=50).run(transfers(300))
+    assert outcome.reverted == []
     assert journal.count(node_chain.chain_id, "mined") == 300
     assert journal.count(node_chain.chain_id, "signed") == 0
     assert node_chain.w3.eth.get_transaction_count(account.address) == 300

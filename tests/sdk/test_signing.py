@@ -25,3 +25,20 @@ def test_fast_signer_equals_eth_account(fees, extra, nonce, data, value):
     )
     assert raw == bytes(expected.raw_transaction)
     assert tx_hash == bytes(expected.hash)
+
+
+def test_call_encoder_equals_web3_encoding():
+    from eth_utils import keccak
+    from web3 import Web3
+
+    from shanglian import artifacts
+    from shanglian.pipeline import CallEncoder
+
+    contract = Web3().eth.contract(address="0x" + "11" * 20, abi=artifacts.abi("ProductProvenance"))
+    args = (keccak(b"batch"), keccak(b"PEAR-000001"), 4, 6901234500017, keccak(b"data"))
+    expected = bytes.fromhex(contract.functions.recordEvent(*args)._encode_transaction_data()[2:])
+    assert CallEncoder(contract, "recordEvent")(*args) == expected
+    origin = ("砀山县", 341321, -34_420_000, 116_350_000)
+    batch_args = (6901234567892, "LOT-1", origin, 1_700_000_000, 10, keccak(b"r"), keccak(b"m"), "uri")
+    expected = bytes.fromhex(contract.functions.createBatch(*batch_args)._encode_transaction_data()[2:])
+    assert CallEncoder(contract, "createBatch")(*batch_args) == expected

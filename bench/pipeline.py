@@ -1,0 +1,116 @@
+"""Transactions per second into one Anvil, three ways, in one run:
+
+- raw:   the same transactions signed before the clock starts, sent by batched JSON-RPC; the clock
+         stops when all are mined — what the node itself accepts;
+- sdk:   the SDK's bulk path (shanglian.pipeline), building, signing and journaling included;
+- naive: web3 one at a time: build, sign, send, wait.
+
+The transaction is the custodian's item-level trace event, the commonest bulk write.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+from eth_utils import keccak
+
+from shanglian import demo, gs1
+from shanglian.localnode import LocalNode
+from shanglian.network import connect
+from shanglian.pipeline import CallEncoder, Job, Journal, Pipeline
+from shanglian.signing import FastSigner, Fees
+from shanglian.transactions import Transactor
+
+PEARS = 6901234567892
+LOT = "BENCH-001"
+GLN = 6901234500017
+GAS = 60_000
+
+
+def _prepare(chain):
+    story = demo.prepare(chain)
+    coop = story.senders["cooperative"]
+    f = story.suite["ProductProvenance"].functions
+    coop.send(f.registerProduct(PEARS, "砀山酥梨", "crisp", b"\0" * 32))
+    now = chain.w3.eth.get_block("latest")["timestamp"]
+    coop.send(f.createBatch(PEARS, LOT, ("砀山县", 341321, 34_420_000, 116_350_000), now - 86400, 1000,
+                            b"\1" * 32, b"\0" * 32, ""))
+    return story, coop
+
+
+def _calls(start: int, count: int):
+    batch = gs1.lot_id(str(PEARS), LOT)
+    data_hash = keccak(text="sensor log")
+    return [(batch, keccak(f"PEAR-{i:06d}".encode()), 4, GLN, data_hash) for i in range(start, start + count)]
+
+
+def _rpc_batch(session, url, calls):
+    payload = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
+    return session.post(url, json=payload, timeout=60).json()
+
+
+def raw_tx_per_s(chain, coop: Transactor, contract, count: int, offset: int) -> float:
+    encode = CallEncoder(contract, "recordEvent")
+    signer = FastSigner(bytes(coop.account.key), chain.chain_id)
+    nonce = chain.w3.eth.get_transaction_count(coop.address, "pending")
+    fees = Fees.from_tx_fields(coop.fees())
+    to = bytes.fromhex(contract.address[2:])
+    signed = [signer.sign(nonce + i, to, encode(*args), GAS, fees) for i, args in enumerate(_calls(offset, count))]
+    session, url = requests.Session(), chain.profile.rpc
+    start = time.perf_counter()
+    for i in range(0, count, 250):
+        _rpc_batch(session, url, [("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw, _ in signed[i:i + 250]])
+    pending = ["0x" + h.hex() for _, h in signed]
+    while pending:
+        answers = _rpc_batch(session, url, [("eth_getTransactionReceipt", [h]) for h in pending[:1000]])
+        mined = {pending[a["id"]] for a in answers if a.get("result")}
+        if not mined:
+            time.sleep(0.01)
+        pending = [h for h in pending if h not in mined]
+    elapsed = time.perf_counter() - start
+    return count / elapsed
+
+
+def sdk_tx_per_s(chain, coop: Transactor, contract, count: int, journal_path: Path) -> float:
+    start = time.perf_counter()
+    encode = CallEncoder(contract, "recordEvent")
+    jobs = (Job(f"event:{i}", contract.address, encode(*args), GAS) for i, args in enumerate(_calls(10**6, count)))
+    outcome = Pipeline(chain, coop.account, Journal(journal_path)).run(jobs)
+    elapsed = time.perf_counter() - start
+    assert outcome.mined == count and not outcome.reverted
+    return count / elapsed
+
+
+def naive_tx_per_s(chain, coop: Transactor, contract, count: int) -> float:
+    from eth_account import Account
+
+    w3 = chain.w3
+    start = time.perf_counter()
+    for args in _calls(2 * 10**6, count):
+        tx = contract.functions.recordEvent(*args).build_transaction({
+            "from": coop.address, "nonce": w3.eth.get_transaction_count(coop.address), "chainId": chain.chain_id})
+        signed = Account.sign_transaction(tx, coop.account.key)
+        w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
+    return count / (time.perf_counter() - start)
+
+
+def measure(count: int = 3000, naive_count: int = 200) -> dict[str, float]:
+    with LocalNode("anvil") as node, tempfile.TemporaryDirectory() as tmp:
+        chain = connect(node.profile)
+        story, coop = _prepare(chain)
+        contract = story.suite["ProductProvenance"]
+        # The raw limit is taken before and after the SDK run and the faster one kept, so neither the
+        # node warming up nor its state growing flatters the ratio.
+        raw_before = raw_tx_per_s(chain, coop, contract, count, offset=3 * 10**6)
+        sdk = sdk_tx_per_s(chain, coop, contract, count, Path(tmp) / "journal.sqlite")
+        raw = max(raw_before, raw_tx_per_s(chain, coop, contract, count, offset=4 * 10**6))
+        naive = naive_tx_per_s(chain, coop, contract, naive_count)
+    return {"raw_tx_per_s": round(raw, 1), "sdk_tx_per_s": round(sdk, 1), "naive_web3_tx_per_s": round(naive, 1),
+            "ratio": round(sdk / raw, 3)}
+
+
+if __name__ == "__main__":
+    print(measure())
