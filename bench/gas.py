@@ -21,6 +21,9 @@ from shanglian.roles import Role
 SNAPSHOT = Path(__file__).with_name("gas-snapshot.json")
 PEARS = 6901234567892
 GLN = 6901234500017
+# Fixed dates, so calldata bytes, and with them gas, are the same on every run.
+FIXED_FUTURE = 4_102_444_800  # 2100-01-01
+PRODUCED = 1_767_225_600  # 2026-01-01
 
 
 def _gas(receipt: Any) -> int:
@@ -42,10 +45,9 @@ def measure_registry(story: demo.Story) -> dict[str, float]:
     story.registry("admin0").approve(applicant.address)
     approve_gas = story.registry("admin1").approve(applicant.address).gas_used
 
-    now = registry._now()
     rows = [ImportRow("0x" + keccak(text=f"bulk:{i}")[:20].hex(), f"湖南省第{i}号企业有限公司",
                       uscc.with_check_character(f"91430200MA{i:07d}"), int(Role.SUPPLIER | Role.PRODUCER),
-                      keccak(text=f"licence:{i}"), now + 3 * 365 * 86400) for i in range(200)]
+                      keccak(text=f"licence:{i}"), FIXED_FUTURE) for i in range(200)]
     plan = ImportPlan(rows, chunk_rows=200)
     story.registry("admin0").approve_import(plan)
     story.registry("admin1").approve_import(plan)
@@ -61,8 +63,7 @@ def measure_provenance(story: demo.Story) -> dict[str, float]:
     coop.send(f.registerProduct(PEARS, "砀山酥梨", "crisp, 250-350 g", keccak(text="features")))
     tree = SerialTree(serial_range("PEAR-", 1, 10_001, 6))
     origin = ("安徽省宿州市砀山县良梨镇", 341321, 34_420_000, 116_350_000)
-    now = story.chain.w3.eth.get_block("latest")["timestamp"]
-    created = coop.send(f.createBatch(PEARS, "DS2026-001", origin, now - 86400, 10_000, tree.root,
+    created = coop.send(f.createBatch(PEARS, "DS2026-001", origin, PRODUCED, 10_000, tree.root,
                                       keccak(text="metadata"), "https://id.shanglian.example/batches/DS2026-001"))
     batch = gs1.lot_id(str(PEARS), "DS2026-001")
     event = coop.send(f.recordEvent(batch, keccak(b"PEAR-000001"), 1, GLN, keccak(text="harvest record")))
@@ -83,7 +84,7 @@ def measure_receivables(story: demo.Story) -> dict[str, float]:
 
     core, supplier, sub = (story.senders[w] for w in ("core", "supplier", "sub_supplier"))
     ours = story.suite["Receivables"]
-    due = story.chain.w3.eth.get_block("latest")["timestamp"] + 90 * 86400
+    due = FIXED_FUTURE
     issued = core.send(ours.functions.issue(supplier.address, 100_000_000, b"CNY", due, keccak(text="invoice 1")))
     token = ours.events.TransferValue().process_receipt(issued, errors=DISCARD)[-1]["args"]["_toTokenId"]
     split = supplier.send(ours.functions.transferFrom(token, sub.address, 30_000_000))
