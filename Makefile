@@ -39,9 +39,10 @@ node_modules/.installed: package.json package-lock.json
 demo: setup
 	$(BIN)/shanglian demo
 
-test: setup
-	$(BIN)/brownie test tests/contracts
-	$(BIN)/python -m pytest -p no:pytest-brownie tests/sdk
+# Lint, the brownie contract suites, then the SDK/CLI/demo suites; two workers each (2 cores).
+test: lint
+	$(BIN)/brownie test tests/contracts -n 2
+	$(BIN)/python -m pytest -p no:pytest-brownie -n 2 tests/sdk
 
 # Gas of every business operation into bench/gas-snapshot.json (commit it); `make test` fails
 # when a figure rises above the snapshot.

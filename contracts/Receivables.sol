@@ -83,7 +83,8 @@ contract Receivables is IReceivables {
     mapping(uint256 tokenId => FragmentRecord) private _fragments;
     mapping(uint256 tokenId => Offer) private _offers;
     mapping(uint256 tokenId => Approvals) private _approvals;
-    mapping(uint256 tokenId => mapping(uint256 epoch => mapping(address operator => uint256 value))) private _allowances;
+    mapping(uint256 tokenId => mapping(uint256 epoch => mapping(address operator => uint256 value))) private
+        _allowances;
     mapping(address holder => mapping(address operator => bool approved)) private _operatorApprovals;
     mapping(address holder => uint256 fragments) private _balances;
 

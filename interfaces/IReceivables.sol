@@ -84,13 +84,20 @@ interface IReceivables is IERC3525 {
     event FinancingOffered(uint256 indexed tokenId, address indexed holder, address indexed financier, uint128 price);
     /// @notice The holder withdrew its offer of fragment `tokenId` to `financier`.
     event FinancingOfferWithdrawn(uint256 indexed tokenId, address indexed financier);
-    /// @notice `financier` accepted the offer of fragment `tokenId` from `seller`, paying `price` under `paymentReference`.
+    /// @notice `financier` accepted the offer of fragment `tokenId` from `seller`, paying `price` under
+    /// `paymentReference`.
     event ReceivableFinanced(
-        uint256 indexed tokenId, address indexed seller, address indexed financier, uint128 price, bytes32 paymentReference
+        uint256 indexed tokenId,
+        address indexed seller,
+        address indexed financier,
+        uint128 price,
+        bytes32 paymentReference
     );
     /// @notice Fragment `tokenId` of `slot` was settled: `value` paid to `holder`, through the settlement token
     /// when `onChain`, otherwise confirmed by the holder.
-    event ReceivableSettled(uint256 indexed tokenId, uint256 indexed slot, address indexed holder, uint128 value, bool onChain);
+    event ReceivableSettled(
+        uint256 indexed tokenId, uint256 indexed slot, address indexed holder, uint128 value, bool onChain
+    );
     event SlotFrozen(uint256 indexed slot, address indexed regulator);
     event SlotUnfrozen(uint256 indexed slot, address indexed regulator);
     event FragmentFrozen(uint256 indexed tokenId, address indexed regulator);

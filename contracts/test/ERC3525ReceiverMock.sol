@@ -43,7 +43,13 @@ contract ERC3525ReceiverMock is IERC3525Receiver, IERC721Receiver, IERC165 {
         return interfaceId == type(IERC165).interfaceId || interfaceId == type(IERC721Receiver).interfaceId;
     }
 
-    function onERC3525Received(address operator, uint256 fromTokenId, uint256 toTokenId, uint256 value, bytes calldata data)
+    function onERC3525Received(
+        address operator,
+        uint256 fromTokenId,
+        uint256 toTokenId,
+        uint256 value,
+        bytes calldata data
+    )
         external
         returns (bytes4)
     {

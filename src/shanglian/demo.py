@@ -1,13 +1,16 @@
 """The seed story, run end to end on a chain (the embedded one by default): `make demo`.
 
 Step 1: three consortium admins, two of whom must agree, onboard the enterprises of the story.
+Step 2 (demo_pears): a box of Dangshan pears from the orchard to a consumer's scan, a copied code
+caught, a recall shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable
+from pathlib import Path
+from typing import Any, Callable
 
 from eth_account import Account
 from rich.console import Console
@@ -53,6 +56,7 @@ class Story:
     suite: deploy.Suite
     senders: dict[str, Transactor] = field(default_factory=dict)
     enterprises: dict[str, Enterprise] = field(default_factory=dict)
+    pears: dict[str, Any] = field(default_factory=dict)
 
     def address(self, who: str) -> str:
         return self.senders[who].address
@@ -109,12 +113,16 @@ def prepare(chain: Chain, say: Callable[[str], None] = lambda _: None) -> Story:
     return story
 
 
-def run(network: str | NetworkProfile = "embedded", console: Console | None = None) -> Story:
+def run(network: str | NetworkProfile = "embedded", console: Console | None = None, out_dir: Path | None = None) -> Story:
+    """The whole story; files it writes (the QR code) go to `out_dir` (default: the state dir)."""
+    from shanglian.demo_pears import pear_story
+
     console = console or Console(highlight=False)
     chain = connect(network)
     console.print(f"shanglian demo on [bold]{chain.name}[/bold] (chain id {chain.chain_id})")
     story = prepare(chain, console.print)
     print_enterprises(console, story)
+    story.pears = pear_story(story, console.print, out_dir)
     return story
 
 

@@ -9,13 +9,14 @@ from web3.contract import Contract
 from web3.types import LogReceipt
 
 from shanglian.network import Chain
+from shanglian.transactions import abi_type
 
 
 def topic(contract: Contract, event: str) -> str:
     """The topic0 of `event` as declared in the contract's ABI."""
     for item in contract.abi:
         if item["type"] == "event" and item["name"] == event:
-            types = ",".join(i["type"] for i in item["inputs"])
+            types = ",".join(abi_type(i) for i in item["inputs"])  # structs as (a,b,…), not "tuple"
             return "0x" + keccak(text=f"{event}({types})").hex()
     raise KeyError(event)
 

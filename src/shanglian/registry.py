@@ -165,6 +165,11 @@ class Registry:
         fn = self.contract.functions
         return [self._enterprise(account, fn.enterprise(account).call(), profile) for account, profile in profiles.items()]
 
+    def names(self, accounts: list[str] | None = None) -> dict[str, str]:
+        """Display names by account (all enterprises when `accounts` is None), in one log query."""
+        topics = [logs.address_topic(a) for a in accounts] if accounts else []
+        return {account: profile["name"] for account, profile in self._profiles(topics).items()}
+
     def admins(self) -> list[str]:
         return list(self.contract.functions.admins().call())
 
