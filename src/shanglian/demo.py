@@ -3,6 +3,8 @@
 Step 1: three consortium admins, two of whom must agree, onboard the enterprises of the story.
 Step 2 (demo_pears): a box of Dangshan pears from the orchard to a consumer's scan, a copied code
 caught, a recall shown.
+Step 3 (demo_receivables): a core enterprise's receivable issued, split, financed the same day,
+settled once at maturity; the lineage as a tree.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class Story:
     senders: dict[str, Transactor] = field(default_factory=dict)
     enterprises: dict[str, Enterprise] = field(default_factory=dict)
     pears: dict[str, Any] = field(default_factory=dict)
+    receivables: dict[str, Any] = field(default_factory=dict)
 
     def address(self, who: str) -> str:
         return self.senders[who].address
@@ -116,6 +119,7 @@ def prepare(chain: Chain, say: Callable[[str], None] = lambda _: None) -> Story:
 def run(network: str | NetworkProfile = "embedded", console: Console | None = None, out_dir: Path | None = None) -> Story:
     """The whole story; files it writes (the QR code) go to `out_dir` (default: the state dir)."""
     from shanglian.demo_pears import pear_story
+    from shanglian.demo_receivables import receivables_story
 
     console = console or Console(highlight=False)
     chain = connect(network)
@@ -123,6 +127,8 @@ def run(network: str | NetworkProfile = "embedded", console: Console | None = No
     story = prepare(chain, console.print)
     print_enterprises(console, story)
     story.pears = pear_story(story, console.print, out_dir)
+    # Last: it moves the chain's clock past the receivable's maturity.
+    story.receivables = receivables_story(story, console.print)
     return story
 
 

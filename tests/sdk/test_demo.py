@@ -1,26 +1,43 @@
-"""`make demo`'s story, checked rather than only printed."""
+"""`make demo`'s story, checked rather than only printed: one run, several facts."""
 
 import io
 
+import pytest
 from rich.console import Console
 
 from shanglian import demo
 from shanglian.roles import Status
 
 
-def test_demo_onboards_the_cast_on_the_embedded_chain(tmp_path):
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
     buffer = io.StringIO()
-    story = demo.run("embedded", Console(file=buffer, width=200), out_dir=tmp_path)
+    story = demo.run("embedded", Console(file=buffer, width=200), out_dir=tmp_path_factory.mktemp("demo"))
+    return story, buffer.getvalue()
+
+
+def test_demo_onboards_the_cast(run):
+    story, printed = run
     assert set(story.enterprises) == set(demo.CAST)
     assert all(e.status == Status.ACTIVE and e.active for e in story.enterprises.values())
-    printed = buffer.getvalue()
     for member in demo.CAST.values():
         assert member.name in printed
 
 
-def test_demo_follows_the_pears_to_a_recall(tmp_path):
-    story = demo.run("embedded", Console(file=io.StringIO(), width=200), out_dir=tmp_path)
+def test_demo_follows_the_pears_to_a_recall(run):
+    story, printed = run
     assert story.pears["report"].verdict == "genuine"
     assert story.pears["unknown_verdict"] == "unknown serial"
     assert story.pears["recalled_report"].verdict == "recalled"
     assert story.pears["qr_path"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "this code has been scanned 1 time" in printed
+
+
+def test_demo_settles_every_receivable_fragment_once(run):
+    story, printed = run
+    facts = story.receivables
+    assert facts["double_issue_error"].name == "ReceivableInvoiceUsed"
+    assert facts["double_settle_error"].name == "ReceivableAlreadySettled"
+    assert facts["settled"] == {facts["issued"]: "confirmed", facts["split"]: "confirmed"}
+    assert str(facts["settled_value"]) == "1000000.00"
+    assert "└── " in printed  # the lineage tree

@@ -23,9 +23,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from shanglian.cli import account, chain, demo, enterprise, provenance
+    from shanglian.cli import account, chain, demo, enterprise, provenance, receivables
 
-    for module in (account, chain, demo, enterprise, provenance):
+    for module in (account, chain, demo, enterprise, provenance, receivables):
         module.register(cli)
 
 
