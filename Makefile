@@ -12,7 +12,7 @@ SITE := $(VENV)/lib/python3.11/site-packages
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: setup demo test compile lint gas bench clean
+.PHONY: setup system tools demo test compile lint gas bench clean
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION)
 
@@ -36,13 +36,28 @@ node_modules/.installed: package.json package-lock.json
 	mkdir -p .solcx
 	ln -sf ../tools/solc $@
 
+# Debian's chromium and CJK fonts (the resolver's browser test) and wrk (its benchmark); Playwright
+# drives /usr/bin/chromium, so no browser is ever downloaded.
+system: .shanglian/.system-packages
+.shanglian/.system-packages:
+	command -v chromium >/dev/null && command -v wrk >/dev/null && fc-list | grep -q "Noto Sans CJK" || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk wrk; }
+	mkdir -p .shanglian && touch $@
+
+# schemathesis needs a newer hypothesis than brownie pins, so it lives in a venv of its own.
+tools: .venv-tools/.installed
+.venv-tools/.installed: requirements-tools.lock
+	test -x .venv-tools/bin/python || $(PYTHON) -m venv .venv-tools
+	.venv-tools/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.lock
+	touch $@
+
 demo: setup
 	$(BIN)/shanglian demo
 
 # Lint, the brownie contract suites, then the SDK/CLI/demo suites; two workers each (2 cores).
-test: lint
+test: lint tools system
 	$(BIN)/brownie test tests/contracts -n 2
-	$(BIN)/python -m pytest -p no:pytest-brownie -n 2 tests/sdk
+	$(BIN)/python -m pytest -p no:pytest-brownie -n 2 tests/sdk tests/web
 
 # Gas of every business operation into bench/gas-snapshot.json (commit it); `make test` fails
 # when a figure rises above the snapshot.
@@ -50,7 +65,7 @@ gas: setup
 	$(BIN)/python -m bench.gas
 
 # Every benchmark in one run: bench/results.json and a table.
-bench: setup
+bench: setup system
 	$(BIN)/python -m bench.run
 
 lint: setup

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import gas, onboard, pipeline
+from bench import gas, onboard, pipeline, resolver
 
 RESULTS = Path(__file__).with_name("results.json")
 TARGETS = {
@@ -39,6 +39,8 @@ def main() -> None:
     results["pipeline"] = pipeline.measure()
     console.print("bulk onboarding …")
     results.update(onboard.measure())
+    console.print("resolver …")
+    results["resolver"] = resolver.measure()
     results["machine"] = {"cpus": __import__("os").cpu_count(), "python": platform.python_version()}
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 

@@ -23,9 +23,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from shanglian.cli import account, chain, demo, enterprise, provenance, receivables
+    from shanglian.cli import account, chain, demo, enterprise, provenance, receivables, serve
 
-    for module in (account, chain, demo, enterprise, provenance, receivables):
+    for module in (account, chain, demo, enterprise, provenance, receivables, serve):
         module.register(cli)
 
 

@@ -1,0 +1,149 @@
+"""`shanglian serve`: the GS1 Digital Link resolver (the consumer's page) on a network.
+
+On the embedded network the demo's enterprises and pear story are built in this process first (a
+chain that lives as long as the server); on a node from `shanglian node` or a consortium network the
+server follows the deployment recorded in the manifest. Runnable without the `shanglian` group as
+``python -m shanglian.cli.serve``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from shanglian.cli.common import ACCOUNT_ENV, NETWORK_ENV, console_error, out
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(serve)
+
+
+@click.command()
+@click.option(
+    "--network",
+    default=lambda: os.environ.get(NETWORK_ENV, "development"),
+    show_default="development, or $SHANGLIAN_NETWORK",
+    help="embedded (demo data built in process), development, ganache, a profile from the config file, or a URL.",
+)
+@click.option("--config", type=click.Path(dir_okay=False), help="Network config file (default ./shanglian.yaml).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--account",
+    default=lambda: os.environ.get(ACCOUNT_ENV),
+    help="The platform account that records scans on chain (keystore name, or devN locally). "
+    "Without it scans are kept and counted but not flushed.",
+)
+@click.option("--index", "index_path", type=click.Path(dir_okay=False), help="SQLite index (default <state dir>/resolver/<chain id>.sqlite).")
+@click.option("--serials", type=click.Path(file_okay=False), help="Folder of published serial lists (default <state dir>/serials).")
+@click.option("--fresh-index", is_flag=True, help="Drop the index and its scan queue first (after a chain reset).")
+@click.option("--suspicious-after", default=20, show_default=True, type=click.IntRange(0), help="More scans than this are suspicious.")
+@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05), help="Seconds between index/flush passes.")
+def serve(network: str, config: str | None, host: str, port: int, account: str | None, index_path: str | None,
+          serials: str | None, fresh_index: bool, suspicious_after: int, interval: float) -> None:
+    """Serve item pages at /01/<gtin>/10/<lot>/21/<serial>, a JSON API at /api/v1 and QR codes at /qr."""
+    import uvicorn
+
+    from shanglian.resolver.app import create_app
+
+    resolver, demo_link = build(network, config, account, index_path, serials, fresh_index, suspicious_after, interval)
+    health = resolver.health()
+    out.print(f"indexed chain {health.chain_id} to block {health.last_block}: {health.batches} batches, "
+              f"{health.items_indexed:,} items; scans {'flushed by the platform account' if health.flushing else 'kept, not flushed (no --account)'}")
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    if demo_link:
+        out.print(f"the demo box of pears: http://{shown_host}:{port}{demo_link}")
+    out.print(f"serving on http://{shown_host}:{port}  (API docs: /docs)")
+    uvicorn.run(create_app(resolver), host=host, port=port, log_level="warning", access_log=False)
+
+
+def build(network: str, config: str | None, account: str | None, index_path: str | None, serials: str | None,
+          fresh_index: bool, suspicious_after: int, interval: float) -> tuple[Any, str | None]:
+    """The resolver for `network`, indexed up to the head; and the demo item's path (embedded)."""
+    from shanglian import accounts, deploy, gs1
+    from shanglian.network import connect
+    from shanglian.registry import Registry
+    from shanglian.resolver.app import Resolver
+    from shanglian.resolver.indexer import Indexer, connect_db
+    from shanglian.resolver.scans import Flusher
+    from shanglian.roles import Role
+    from shanglian.transactions import Transactor
+
+    chain = connect(network, config)
+    demo_link = None
+    if chain.profile.embedded:
+        from shanglian import demo
+        from shanglian.demo_pears import pear_story
+
+        out.print("building the demo on the embedded chain …")
+        work = Path(tempfile.mkdtemp(prefix="shanglian-serve-"))
+        story = demo.prepare(chain)
+        facts = pear_story(story, lambda _: None, work)
+        suite = story.suite
+        sender = story.senders["platform"] if account is None else Transactor(chain, accounts.load(account, chain.profile))
+        serials_dir = Path(serials) if serials else work / "serials"
+        db = Path(index_path) if index_path else work / "index.sqlite"
+        start_block = 0
+        link = gs1.parse_digital_link(facts["digital_link"])
+        demo_link = gs1.DigitalLink(link.gtin, link.lot, link.serial, base="").uri
+        # The chain dies with this process, so does its index.
+        import atexit
+
+        atexit.register(shutil.rmtree, work, True)
+    else:
+        suite = deploy.load_suite(chain)
+        sender = Transactor(chain, accounts.load(account, chain.profile)) if account else None
+        serials_dir = Path(serials) if serials else deploy.state_dir() / "serials"
+        db = Path(index_path) if index_path else deploy.state_dir() / "resolver" / f"{chain.chain_id}.sqlite"
+        entry = deploy.manifest_for(chain).entries(chain.chain_id).get("EnterpriseRegistry", {})
+        start_block = int(entry.get("block", 0))
+    if fresh_index:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
+
+    flusher_factory = None
+    if sender is not None:
+        platform = Registry(chain, suite.registry).acting_for(sender.address, int(Role.PLATFORM))
+        if platform is None:
+            raise click.UsageError(f"account {sender.address} does not act for an active platform enterprise; "
+                                   "give the platform's account or one of its operators")
+        contract = suite["ProductProvenance"]
+
+        def flusher_factory(queue: Any) -> Flusher:
+            return Flusher(queue, contract, sender, platform)
+
+    indexer = Indexer(chain, suite["ProductProvenance"], suite.registry, connect_db(db), serials_dir, start_block)
+    indexer.run_once()
+    resolver = Resolver(db, chain.chain_id, indexer, flusher_factory, suspicious_after, interval)
+    return resolver, demo_link
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m shanglian.cli.serve …`: this command alone, with the CLI's error conventions."""
+    from shanglian.errors import ContractError, InputError, ShanglianError
+
+    try:
+        serve.main(args=argv, prog_name="shanglian serve", standalone_mode=False)
+    except click.ClickException as exc:
+        console_error(exc.format_message())
+        sys.exit(exc.exit_code)
+    except (InputError, ContractError) as exc:
+        console_error(str(exc))
+        sys.exit(2)
+    except ShanglianError as exc:
+        console_error(str(exc))
+        sys.exit(1)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        console_error("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

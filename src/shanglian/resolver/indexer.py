@@ -1,0 +1,392 @@
+"""The resolver's index: ProductProvenance and EnterpriseRegistry events followed into SQLite.
+
+Pages are served from this index, never from chain calls per request. :class:`Indexer` reads logs
+in block ranges no wider than the profile's ``logs_range`` (consortium nodes cap eth_getLogs),
+decodes them with the SDK's decoders (:func:`shanglian.logs.decode`), and applies each range in one
+SQLite transaction together with the new ``last_block``: a crash leaves the index at the end of the
+last whole range, and the next run resumes from the block after it. Rows keyed by (block, log
+index) are inserted with ``INSERT OR IGNORE`` and totals only move when a row was new, so replaying
+a range could not count anything twice either.
+
+Item membership. The chain holds only a Merkle root per batch; the producer publishes the serial
+list (``<serials dir>/0x<batch id>.txt``, as :class:`shanglian.trace.SerialFolder` writes it). When
+a batch is indexed, its list is read, its Merkle root is checked against the on-chain root, and its
+serials go into the ``items`` table, so a request proves membership with one primary-key lookup
+(a list that does not match the root is refused and the batch's serials read as unknown). A list
+that appears later is picked up on a later pass.
+
+The index remembers the chain id, the contract addresses and the hash of its last block; opened
+against another deployment or a chain that was reset, it refuses (:class:`IndexMismatch`) rather
+than mixing two histories.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from web3.contract import Contract
+
+from shanglian import logs
+from shanglian.errors import ConfigError, InputError
+from shanglian.merkle import SerialTree
+from shanglian.network import Chain
+from shanglian.provenance import Origin
+from shanglian.registry import ImportRow
+from shanglian.trace import SerialFolder
+
+__all__ = ["SCHEMA", "Indexer", "IndexMismatch", "IndexStats", "connect_db"]
+
+ZERO32 = bytes(32)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS enterprises (account TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS products (
+    gtin TEXT PRIMARY KEY, producer TEXT NOT NULL, name TEXT NOT NULL, features TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS locations (
+    gln TEXT PRIMARY KEY, enterprise TEXT NOT NULL, place TEXT NOT NULL, region_code INTEGER NOT NULL,
+    latitude REAL NOT NULL, longitude REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id BLOB PRIMARY KEY, gtin TEXT NOT NULL, lot TEXT NOT NULL, producer TEXT NOT NULL,
+    custodian TEXT NOT NULL, seller TEXT, place TEXT NOT NULL, region_code INTEGER NOT NULL,
+    latitude REAL NOT NULL, longitude REAL NOT NULL, production_date INTEGER NOT NULL,
+    quantity INTEGER NOT NULL, serials_root BLOB NOT NULL, metadata_uri TEXT NOT NULL,
+    created_block INTEGER NOT NULL, created_at INTEGER NOT NULL,
+    -- none: the batch has no serials; missing: no list published yet; loaded; mismatch: the list
+    -- published does not hash to the on-chain root
+    serials_status TEXT NOT NULL, serial_count INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS batch_inputs (
+    output BLOB NOT NULL, input BLOB NOT NULL, PRIMARY KEY (output, input)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS batch_inputs_by_input ON batch_inputs (input);
+CREATE TABLE IF NOT EXISTS items (
+    batch_id BLOB NOT NULL, serial TEXT NOT NULL, PRIMARY KEY (batch_id, serial)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS custody (
+    block INTEGER NOT NULL, log_index INTEGER NOT NULL, batch_id BLOB NOT NULL, holder TEXT NOT NULL,
+    handed_over_by TEXT, at INTEGER NOT NULL, PRIMARY KEY (block, log_index));
+CREATE INDEX IF NOT EXISTS custody_by_batch ON custody (batch_id);
+CREATE TABLE IF NOT EXISTS events (
+    block INTEGER NOT NULL, log_index INTEGER NOT NULL, batch_id BLOB NOT NULL, item_hash BLOB NOT NULL,
+    enterprise TEXT NOT NULL, step INTEGER NOT NULL, gln TEXT, data_hash BLOB NOT NULL,
+    at INTEGER NOT NULL, tx TEXT NOT NULL, PRIMARY KEY (block, log_index));
+CREATE INDEX IF NOT EXISTS events_by_batch ON events (batch_id);
+CREATE TABLE IF NOT EXISTS certifications (
+    block INTEGER NOT NULL, log_index INTEGER NOT NULL, batch_id BLOB NOT NULL, alliance TEXT NOT NULL,
+    certificate_hash TEXT NOT NULL, expiry INTEGER NOT NULL, certified_at INTEGER NOT NULL,
+    revoked_at INTEGER, PRIMARY KEY (block, log_index));
+CREATE INDEX IF NOT EXISTS certifications_by_batch ON certifications (batch_id);
+CREATE TABLE IF NOT EXISTS recalls (
+    batch_id BLOB PRIMARY KEY, enterprise TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,
+    block INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS scan_logs (
+    block INTEGER NOT NULL, log_index INTEGER NOT NULL, batch_id BLOB NOT NULL, item_hash BLOB NOT NULL,
+    count INTEGER NOT NULL, PRIMARY KEY (block, log_index));
+CREATE TABLE IF NOT EXISTS scan_totals (
+    batch_id BLOB NOT NULL, item_hash BLOB NOT NULL, total INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, item_hash)) WITHOUT ROWID;
+-- every scan batch on chain, by platform and key: what tells the flusher's queue it was indexed
+CREATE TABLE IF NOT EXISTS scan_batches (
+    platform TEXT NOT NULL, scan_key BLOB NOT NULL, batch_id BLOB NOT NULL, block INTEGER NOT NULL,
+    PRIMARY KEY (platform, scan_key)) WITHOUT ROWID;
+"""
+
+
+def connect_db(path: str | Path) -> sqlite3.Connection:
+    """A connection to the index (created if new): WAL, so pages read while the indexer writes.
+
+    ``synchronous=NORMAL`` in WAL mode keeps every committed transaction across a crash of the
+    process (what a killed server is); only a power cut can lose the last commits.
+    """
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+class IndexMismatch(ConfigError):
+    """The index was built from another deployment, or the chain under it was reset."""
+
+
+@dataclass
+class IndexStats:
+    from_block: int
+    to_block: int
+    ranges: int
+    logs: int
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def _gtin14(value: int) -> str:
+    return str(int(value)).zfill(14)
+
+
+def _origin(value: Any) -> tuple[str, int, float, float]:
+    origin = Origin.decoded(value)
+    return origin.place, origin.region_code, origin.latitude, origin.longitude
+
+
+class Indexer:
+    """Follows one deployment (ProductProvenance + its EnterpriseRegistry) into the SQLite index."""
+
+    def __init__(
+        self,
+        chain: Chain,
+        provenance: Contract,
+        registry: Contract,
+        conn: sqlite3.Connection,
+        serials: SerialFolder | str | Path | None = None,
+        start_block: int = 0,
+        range_blocks: int | None = None,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self.chain = chain
+        self.provenance = provenance
+        self.registry = registry
+        self.conn = conn
+        self.serials = serials if isinstance(serials, SerialFolder) else SerialFolder(serials)
+        self.start_block = start_block
+        self.range_blocks = max(1, min(range_blocks or chain.profile.logs_range, chain.profile.logs_range))
+        self.on_change = on_change or (lambda: None)
+        self.lock = threading.Lock()  # one pass at a time
+        self._block_times: dict[int, int] = {}
+        self._registry_topics = [logs.topic(registry, "EnterpriseApplied"), logs.topic(registry, "ImportChunkApplied")]
+        self._bind()
+
+    # -- identity of the index -------------------------------------------------------------------
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def _bind(self) -> None:
+        """Ties a new index to this deployment; checks an existing one was built from it."""
+        identity = {
+            "chain_id": str(self.chain.chain_id),
+            "provenance": self.provenance.address,
+            "registry": self.registry.address,
+        }
+        known = {k: self._meta(k) for k in identity}
+        if all(v is None for v in known.values()):
+            with self.conn:
+                self.conn.execute("BEGIN IMMEDIATE")
+                for key, value in identity.items():
+                    self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('last_block', ?)", (str(self.start_block - 1),)
+                )
+            return
+        if known != identity:
+            raise IndexMismatch(
+                f"the index was built for {known}, not {identity}: start with a fresh index (--fresh-index)"
+            )
+        last = self.last_block
+        stored = self._meta("last_block_hash")
+        if last >= 0 and stored is not None:
+            head = self.chain.w3.eth.block_number
+            actual = _hex(self.chain.w3.eth.get_block(last)["hash"]) if last <= head else None
+            if actual != stored:
+                raise IndexMismatch(
+                    f"block {last} of the index is not on this chain any more (the chain was reset): "
+                    "start with a fresh index (--fresh-index)"
+                )
+
+    @property
+    def last_block(self) -> int:
+        value = self._meta("last_block")
+        return self.start_block - 1 if value is None else int(value)
+
+    # -- following the chain ---------------------------------------------------------------------
+
+    def head(self) -> int:
+        return max(-1, int(self.chain.w3.eth.block_number) - self.chain.profile.confirmations)
+
+    def run_once(self, max_ranges: int | None = None) -> IndexStats:
+        """Indexes from the block after the last indexed one up to the head, one range per
+        transaction; then loads serial lists that have appeared since."""
+        with self.lock:
+            start = self.last_block + 1
+            head = self.head()
+            ranges = count = 0
+            while start <= head and (max_ranges is None or ranges < max_ranges):
+                end = min(head, start + self.range_blocks - 1)
+                count += self._index_range(start, end)
+                ranges += 1
+                start = end + 1
+            loaded = self._load_missing_serials()
+            if count or loaded:
+                self.on_change()
+            return IndexStats(self.last_block + 1 - ranges, self.last_block, ranges, count)
+
+    def _fetch(self, start: int, end: int) -> list[Any]:
+        raw = [
+            *logs.fetch(self.chain, self.provenance.address, [], start, end),
+            *logs.fetch(self.chain, self.registry.address, [self._registry_topics], start, end),
+        ]
+        raw.sort(key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
+        prov = self.provenance.address.lower()
+        mine = [log for log in raw if str(log["address"]).lower() == prov]
+        theirs = [log for log in raw if str(log["address"]).lower() != prov]
+        decoded = logs.decode(self.provenance, mine) + logs.decode(self.registry, theirs)
+        decoded.sort(key=lambda e: (int(e["blockNumber"]), int(e["logIndex"])))
+        return decoded
+
+    def _block_time(self, block: int) -> int:
+        if block not in self._block_times:
+            if len(self._block_times) > 10_000:
+                self._block_times.clear()
+            self._block_times[block] = int(self.chain.w3.eth.get_block(block)["timestamp"])
+        return self._block_times[block]
+
+    def _index_range(self, start: int, end: int) -> int:
+        events = self._fetch(start, end)
+        for event in events:  # block times fetched before the transaction opens
+            self._block_time(int(event["blockNumber"]))
+        end_hash = _hex(self.chain.w3.eth.get_block(end)["hash"])
+        end_time = int(self.chain.w3.eth.get_block(end)["timestamp"])
+        new_batches: list[bytes] = []
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            for event in events:
+                created = self._apply(event)
+                if created is not None:
+                    new_batches.append(created)
+            for key, value in (("last_block", end), ("last_block_hash", end_hash), ("last_block_time", end_time)):
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
+        for batch in new_batches:
+            self._load_serials(batch)
+        return len(events)
+
+    def _apply(self, event: Any) -> bytes | None:
+        """Writes one decoded event; returns the id of a batch it created."""
+        name, args = event["event"], event["args"]
+        block, index = int(event["blockNumber"]), int(event["logIndex"])
+        at = self._block_time(block)
+        sql = self.conn.execute
+        if name == "EnterpriseApplied":
+            sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?)", (args["account"], args["name"]))
+        elif name == "ImportChunkApplied":
+            for row in ImportRow.unpack(bytes(args["rows"])):
+                sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?)", (row.account, row.name))
+        elif name == "ProductRegistered":
+            sql(
+                "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?)",
+                (_gtin14(args["gtin"]), args["producer"], args["name"], args["features"]),
+            )
+        elif name == "LocationRegistered":
+            sql(
+                "INSERT OR REPLACE INTO locations VALUES (?, ?, ?, ?, ?, ?)",
+                (str(int(args["gln"])).zfill(13), args["enterprise"], *_origin(args["site"])),
+            )
+        elif name == "BatchCreated":
+            key = bytes(args["batchId"])
+            root = bytes(args["serialsRoot"])
+            sql(
+                "INSERT OR IGNORE INTO batches VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (
+                    key, _gtin14(args["gtin"]), args["lot"], args["producer"], args["producer"],
+                    *_origin(args["origin"]), int(args["productionDate"]), int(args["quantity"]), root,
+                    args["metadataURI"], block, at, "none" if root == ZERO32 else "missing",
+                ),
+            )
+            sql(
+                "INSERT OR IGNORE INTO custody VALUES (?, ?, ?, ?, NULL, ?)",
+                (block, index, key, args["producer"], at),
+            )
+            return key if root != ZERO32 else None
+        elif name == "BatchTransformed":
+            for source in args["inputBatchIds"]:
+                sql("INSERT OR IGNORE INTO batch_inputs VALUES (?, ?)", (bytes(args["outputBatchId"]), bytes(source)))
+        elif name == "BatchCertified":
+            sql(
+                "INSERT OR IGNORE INTO certifications VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                (block, index, bytes(args["batchId"]), args["alliance"], _hex(args["certificateHash"]),
+                 int(args["expiry"]), at),
+            )
+        elif name == "CertificationRevoked":
+            sql(
+                "UPDATE certifications SET revoked_at = ? WHERE batch_id = ? AND alliance = ? AND revoked_at IS NULL",
+                (at, bytes(args["batchId"]), args["alliance"]),
+            )
+        elif name == "TraceEventRecorded":
+            gln = int(args["gln"])
+            sql(
+                "INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (block, index, bytes(args["batchId"]), bytes(args["itemHash"]), args["enterprise"],
+                 int(args["bizStep"]), str(gln).zfill(13) if gln else None, bytes(args["dataHash"]), at,
+                 _hex(event["transactionHash"])),
+            )
+        elif name == "CustodyAccepted":
+            key = bytes(args["batchId"])
+            cur = sql(
+                "INSERT OR IGNORE INTO custody VALUES (?, ?, ?, ?, ?, ?)",
+                (block, index, key, args["to"], args["from"], at),
+            )
+            if cur.rowcount:
+                sql("UPDATE batches SET custodian = ? WHERE batch_id = ?", (args["to"], key))
+        elif name == "SellerRecorded":
+            sql("UPDATE batches SET seller = ? WHERE batch_id = ?", (args["seller"], bytes(args["batchId"])))
+        elif name == "BatchRecalled":
+            sql(
+                "INSERT OR IGNORE INTO recalls VALUES (?, ?, ?, ?, ?)",
+                (bytes(args["batchId"]), args["enterprise"], args["reason"], at, block),
+            )
+        elif name == "ScanBatchRecorded":
+            sql(
+                "INSERT OR IGNORE INTO scan_batches VALUES (?, ?, ?, ?)",
+                (args["platform"], bytes(args["scanBatch"]), bytes(args["batchId"]), block),
+            )
+        elif name == "ScansRecorded":
+            key, item, count = bytes(args["batchId"]), bytes(args["itemHash"]), int(args["count"])
+            cur = sql("INSERT OR IGNORE INTO scan_logs VALUES (?, ?, ?, ?, ?)", (block, index, key, item, count))
+            if cur.rowcount:  # a replayed log is never added twice
+                sql(
+                    "INSERT INTO scan_totals VALUES (?, ?, ?) "
+                    "ON CONFLICT (batch_id, item_hash) DO UPDATE SET total = total + excluded.total",
+                    (key, item, count),
+                )
+        return None
+
+    # -- serial lists ------------------------------------------------------------------------------
+
+    def _load_missing_serials(self) -> int:
+        missing = [bytes(r[0]) for r in self.conn.execute("SELECT batch_id FROM batches WHERE serials_status = 'missing'")]
+        return sum(self._load_serials(key) for key in missing if self.serials.path(key).exists())
+
+    def _load_serials(self, key: bytes) -> bool:
+        """Reads the batch's published list, checks it against the on-chain root, stores its serials."""
+        row = self.conn.execute("SELECT serials_root FROM batches WHERE batch_id = ?", (key,)).fetchone()
+        if row is None:
+            return False
+        try:
+            serials = self.serials.load(key)
+        except InputError:
+            serials = None
+            status = "mismatch"
+        else:
+            status = "missing" if serials is None else "loaded"
+        if serials is not None:
+            try:
+                if SerialTree(serials).root != bytes(row[0]):
+                    status = "mismatch"
+            except InputError:
+                status = "mismatch"
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            if status == "loaded":
+                assert serials is not None
+                self.conn.execute("DELETE FROM items WHERE batch_id = ?", (key,))
+                self.conn.executemany("INSERT INTO items VALUES (?, ?)", ((key, s) for s in serials))
+            self.conn.execute(
+                "UPDATE batches SET serials_status = ?, serial_count = ? WHERE batch_id = ?",
+                (status, len(serials) if status == "loaded" and serials else 0, key),
+            )
+        return status == "loaded"

@@ -1,0 +1,218 @@
+"""Consumer scans: a durable queue in SQLite and a flusher that records them on chain exactly once.
+
+A page view inserts one row into ``scan_queue`` and commits before the page is returned, so a
+scan the consumer saw counted is never lost. The :class:`Flusher` (run by the resolver's worker,
+between index passes) sends the pending scans on chain in batches, signed by the platform account:
+
+1. In one SQLite transaction it creates a ``scan_flushes`` row with a deterministic key
+   (``keccak256("shanglian:scans:<index id>:<flush id>")``), and assigns the queued rows to it.
+   The key is on disk before anything is sent.
+2. It sends ``recordScans(key, batch, items, counts)``. The contract refuses a key it has seen
+   from this platform (``ProvenanceScanBatchRecorded``), so a resend can never count twice.
+3. It marks the flush ``done``.
+
+After a crash, flushes still ``sending`` are settled first: if ``scanBatchRecorded(platform, key)``
+says the key landed, the flush is marked done and not resent; otherwise it is resent under the
+same key with the same rows. None lost, none counted twice.
+
+The count a page shows is the indexed on-chain total plus the local scans whose flush is not yet
+in the index (its key is absent from the indexed ``ScanBatchRecorded`` events), so a scan is
+counted once whether or not its flush has been sent, mined, or indexed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+
+from eth_hash.auto import keccak
+from web3.contract import Contract
+from web3.exceptions import Web3Exception
+
+from shanglian.errors import ContractError, ShanglianError
+from shanglian.provenance import MAX_SCANS_PER_CALL, Provenance, item_hash
+from shanglian.transactions import Transactor
+
+__all__ = ["QUEUE_SCHEMA", "FlushResult", "Flusher", "ScanQueue"]
+
+log = logging.getLogger("shanglian.resolver.scans")
+
+QUEUE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS scan_flushes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, scan_key BLOB NOT NULL UNIQUE, batch_id BLOB NOT NULL,
+    status TEXT NOT NULL, created_at REAL NOT NULL, sent_at REAL, tx TEXT, error TEXT);
+CREATE TABLE IF NOT EXISTS scan_queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, batch_id BLOB NOT NULL, item_hash BLOB NOT NULL,
+    serial TEXT NOT NULL, at REAL NOT NULL, flush_id INTEGER REFERENCES scan_flushes (id));
+CREATE INDEX IF NOT EXISTS scan_queue_by_item ON scan_queue (batch_id, item_hash, flush_id);
+CREATE INDEX IF NOT EXISTS scan_queue_unflushed ON scan_queue (flush_id, id);
+CREATE INDEX IF NOT EXISTS scan_batches_by_key ON scan_batches (scan_key);
+"""
+
+
+class ScanQueue:
+    """The durable queue, on a connection to the index database."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        conn.executescript(QUEUE_SCHEMA)
+        row = conn.execute("SELECT value FROM meta WHERE key = 'scan_namespace'").fetchone()
+        if row is None:
+            # Keys of this index's flushes never collide with another index's for the same platform.
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('scan_namespace', ?)", (uuid.uuid4().hex,))
+            row = conn.execute("SELECT value FROM meta WHERE key = 'scan_namespace'").fetchone()
+        self.namespace = row[0]
+
+    def record(self, batch_id: bytes, serial: str) -> None:
+        """One scan, committed when this returns."""
+        self.conn.execute(
+            "INSERT INTO scan_queue (batch_id, item_hash, serial, at) VALUES (?, ?, ?, ?)",
+            (batch_id, item_hash(serial), serial, time.time()),
+        )
+
+    def record_many(self, scans: list[tuple[bytes, str]]) -> None:
+        """Several scans in one transaction, committed when this returns."""
+        now = time.time()
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany(
+                "INSERT INTO scan_queue (batch_id, item_hash, serial, at) VALUES (?, ?, ?, ?)",
+                [(batch, item_hash(serial), serial, now) for batch, serial in scans],
+            )
+
+    def pending(self, batch_id: bytes, item: bytes) -> int:
+        """Scans of the item that the index does not hold yet (unsent, in flight, or not indexed)."""
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM scan_queue q LEFT JOIN scan_flushes f ON f.id = q.flush_id "
+            "WHERE q.batch_id = ? AND q.item_hash = ? "
+            "AND (f.scan_key IS NULL OR NOT EXISTS (SELECT 1 FROM scan_batches b WHERE b.scan_key = f.scan_key))",
+            (batch_id, item),
+        ).fetchone()
+        return int(row[0])
+
+    def stats(self) -> dict[str, int]:
+        unsent = self.conn.execute("SELECT COUNT(*) FROM scan_queue WHERE flush_id IS NULL").fetchone()[0]
+        flushes = dict(self.conn.execute("SELECT status, COUNT(*) FROM scan_flushes GROUP BY status").fetchall())
+        return {"unsent": int(unsent), **{f"flushes_{k}": int(v) for k, v in flushes.items()}}
+
+    def scan_key(self, flush_id: int) -> bytes:
+        return keccak(f"shanglian:scans:{self.namespace}:{flush_id}".encode("ascii"))
+
+
+@dataclass
+class FlushResult:
+    sent: int = 0  # flushes recorded on chain by this pass
+    settled: int = 0  # flushes found already on chain after a crash, marked done without resending
+    scans: int = 0  # scans in the flushes that were sent or settled
+    failed: int = 0
+
+
+class Flusher:
+    """Sends queued scans on chain as the platform account `sender` (its enterprise: `platform`)."""
+
+    def __init__(
+        self, queue: ScanQueue, contract: Contract, sender: Transactor, platform: str, max_rows: int = 5_000
+    ) -> None:
+        self.queue = queue
+        self.conn = queue.conn
+        self.sender = sender
+        self.sdk = Provenance(sender.chain, contract, sender)
+        self.contract = contract
+        self.platform = platform
+        self.max_rows = max_rows
+
+    def run_once(self) -> FlushResult:
+        """Settles unfinished flushes (resending those not on chain), then flushes new scans."""
+        result = FlushResult()
+        for flush_id, in self.conn.execute("SELECT id FROM scan_flushes WHERE status = 'sending' ORDER BY id").fetchall():
+            self._send(flush_id, result, resumed=True)
+        for flush_id in self._plan():
+            self._send(flush_id, result, resumed=False)
+        return result
+
+    def _plan(self) -> list[int]:
+        """Groups unsent scans by batch into new flushes (key stored, rows assigned) in one commit."""
+        rows = self.conn.execute(
+            "SELECT id, batch_id, serial FROM scan_queue WHERE flush_id IS NULL ORDER BY id LIMIT ?", (self.max_rows,)
+        ).fetchall()
+        if not rows:
+            return []
+        groups: dict[bytes, list[tuple[int, str]]] = {}
+        for row_id, batch, serial in rows:
+            groups.setdefault(bytes(batch), []).append((row_id, serial))
+        created = []
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            for batch, members in groups.items():
+                # At most MAX_SCANS_PER_CALL distinct items per call: cut the group where it would exceed.
+                chunk: list[tuple[int, str]] = []
+                distinct: set[str] = set()
+                for member in members + [(-1, "")]:
+                    if member[0] == -1 or (member[1] not in distinct and len(distinct) == MAX_SCANS_PER_CALL):
+                        if chunk:
+                            created.append(self._new_flush(batch, [r for r, _ in chunk]))
+                        chunk, distinct = [], set()
+                        if member[0] == -1:
+                            break
+                    chunk.append(member)
+                    distinct.add(member[1])
+        return created
+
+    def _new_flush(self, batch: bytes, row_ids: list[int]) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO scan_flushes (scan_key, batch_id, status, created_at) VALUES (?, ?, 'planning', ?)",
+            (uuid.uuid4().bytes + bytes(16), batch, time.time()),
+        )
+        flush_id = int(cur.lastrowid or 0)
+        self.conn.execute(
+            "UPDATE scan_flushes SET scan_key = ?, status = 'sending' WHERE id = ?", (self.queue.scan_key(flush_id), flush_id)
+        )
+        self.conn.executemany("UPDATE scan_queue SET flush_id = ? WHERE id = ?", ((flush_id, r) for r in row_ids))
+        return flush_id
+
+    def _send(self, flush_id: int, result: FlushResult, resumed: bool) -> None:
+        key, batch = self.conn.execute("SELECT scan_key, batch_id FROM scan_flushes WHERE id = ?", (flush_id,)).fetchone()
+        key, batch = bytes(key), bytes(batch)
+        counts = Counter(s for (s,) in self.conn.execute("SELECT serial FROM scan_queue WHERE flush_id = ?", (flush_id,)))
+        scans = sum(counts.values())
+        try:
+            if resumed and self.contract.functions.scanBatchRecorded(self.platform, key).call():
+                self._finish(flush_id, "done", None, None)
+                result.settled += 1
+                result.scans += scans
+                log.info("scan flush %d was already on chain: marked done, not resent", flush_id)
+                return
+            receipt = self.sdk.record_scans(batch, dict(counts), key)
+        except ContractError as exc:
+            if exc.name == "ProvenanceScanBatchRecorded":  # landed meanwhile: never counted twice
+                self._finish(flush_id, "done", None, None)
+                result.settled += 1
+                result.scans += scans
+                return
+            # Refused for good (e.g. the platform was suspended): kept as failed, visible in /healthz,
+            # its scans still shown as pending; an operator can requeue them.
+            self._finish(flush_id, "failed", None, str(exc))
+            result.failed += 1
+            log.error("scan flush %d refused by the contract: %s", flush_id, exc)
+            return
+        except (ShanglianError, Web3Exception, OSError) as exc:
+            # Node unreachable, or it refused the transaction itself (e.g. "nonce too low" after
+            # another process used the account): the flush stays 'sending' and is settled or
+            # resent under the same key on the next pass, with the nonce read afresh.
+            self.sender.resync_nonce()
+            log.warning("scan flush %d not sent yet: %s", flush_id, exc)
+            result.failed += 1
+            return
+        self._finish(flush_id, "done", receipt["transactionHash"].to_0x_hex(), None)
+        result.sent += 1
+        result.scans += scans
+
+    def _finish(self, flush_id: int, status: str, tx: str | None, error: str | None) -> None:
+        self.conn.execute(
+            "UPDATE scan_flushes SET status = ?, sent_at = ?, tx = ?, error = ? WHERE id = ?",
+            (status, time.time(), tx, error, flush_id),
+        )
