@@ -124,7 +124,7 @@ class Pipeline:
         account: LocalAccount,
         journal: Journal | None = None,
         batch_size: int = 250,
-        max_in_flight: int = 2_000,
+        max_in_flight: int = 5_000,
         keep_receipts: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
@@ -146,7 +146,7 @@ class Pipeline:
 
     def run(self, jobs: Iterable[Job]) -> Outcome:
         outcome = Outcome()
-        in_flight: dict[str, str] = {}  # tx hash -> key
+        in_flight: dict[str, tuple[str, bytes]] = {}  # tx hash -> (key, raw), in nonce order
         self._recover(in_flight, outcome)
         known = self.journal.known(self.chain.chain_id)
         nonce = max(self._rpc_one("eth_getTransactionCount", [self.address, "pending"], int),
@@ -168,7 +168,7 @@ class Pipeline:
                 self.journal.signed(self.chain.chain_id, self.address, rows)  # before sending: see module doc
                 sender.put([(key, raw) for key, _, _, raw in rows])
                 outcome.sent += len(rows)
-                in_flight.update({tx_hash: key for key, _, tx_hash, _ in rows})
+                in_flight.update({tx_hash: (key, raw) for key, _, tx_hash, raw in rows})
                 if len(in_flight) >= self.max_in_flight:
                     self._collect(in_flight, outcome, until=self.max_in_flight // 2)
         finally:
@@ -178,13 +178,13 @@ class Pipeline:
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _recover(self, in_flight: dict[str, str], outcome: Outcome) -> None:
+    def _recover(self, in_flight: dict[str, tuple[str, bytes]], outcome: Outcome) -> None:
         """Resend whatever an earlier run journaled but did not see mined (same bytes, same nonce)."""
         pending = self.journal.unfinished(self.chain.chain_id, self.address)
         if not pending:
             return
         self._send([(key, raw) for key, _, _, raw in pending])
-        in_flight.update({tx_hash: key for key, _, tx_hash, _ in pending})
+        in_flight.update({tx_hash: (key, raw) for key, _, tx_hash, raw in pending})
         outcome.sent += len(pending)
 
     def _send(self, items: list[tuple[str, bytes]]) -> None:
@@ -196,7 +196,7 @@ class Pipeline:
                 if error and not any(text in str(error.get("message", "")).lower() for text in _ALREADY_KNOWN):
                     raise PipelineError(key, f"the node refused the transaction: {error.get('message')}")
 
-    def _collect(self, in_flight: dict[str, str], outcome: Outcome, until: int) -> None:
+    def _collect(self, in_flight: dict[str, tuple[str, bytes]], outcome: Outcome, until: int) -> None:
         deadline = time.monotonic() + self.chain.profile.timeout
         nudge = time.monotonic() + _NUDGE_AFTER
         while len(in_flight) > until:
@@ -207,7 +207,7 @@ class Pipeline:
                 receipt = answer.get("result")
                 if not receipt:
                     continue
-                key = in_flight.pop(tx_hash)
+                key, _ = in_flight.pop(tx_hash)
                 status, block = int(receipt["status"], 16), int(receipt["blockNumber"], 16)
                 done.append((status, block, key))
                 if status != 1:
@@ -221,11 +221,15 @@ class Pipeline:
                 nudge = time.monotonic() + _NUDGE_AFTER
                 if self.progress:
                     self.progress(outcome.mined, outcome.sent)
-            elif self.chain.profile.local and time.monotonic() > nudge:
-                # An automining dev node (Anvil, Ganache) mines a block per arriving transaction;
-                # when a block fills up, the rest waits for the next arrival, which a finished job
-                # never sends. Ask for the block instead.
-                self._batch(self._http, [("evm_mine", [])])
+            elif time.monotonic() > nudge:
+                # Nothing mined for a while. A node under load can drop an accepted transaction,
+                # leaving every later nonce queued behind the gap: send the oldest unmined ones
+                # again, the same bytes (a node that has them says so). And an automining dev node
+                # (Anvil, Ganache) mines a block per arriving transaction, so when a block fills
+                # up the rest waits for an arrival that a finished job never sends: ask for it.
+                self._send([entry for entry in itertools.islice(in_flight.values(), self.batch_size)])
+                if self.chain.profile.local:
+                    self._batch(self._http, [("evm_mine", [])])
                 nudge = time.monotonic() + _NUDGE_AFTER
             elif time.monotonic() > deadline:
                 raise NetworkError(f"{len(in_flight)} transactions not mined within {self.chain.profile.timeout:g} s")
