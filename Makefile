@@ -56,6 +56,8 @@ demo: setup
 
 # Lint, the brownie contract suites, then the SDK/CLI/demo suites; two workers each (2 cores).
 test: lint tools system
+	@# Compile first: brownie's xdist master compares its view of the build with the workers'.
+	$(BIN)/brownie compile
 	$(BIN)/brownie test tests/contracts -n 2
 	$(BIN)/python -m pytest -p no:pytest-brownie -n 2 tests/sdk tests/web
 
