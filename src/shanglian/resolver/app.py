@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -28,15 +29,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, AsyncIterator, Literal
+from urllib.parse import quote
 
+from eth_hash.auto import keccak
 from fastapi import FastAPI, Request
 from fastapi import Path as FastPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from shanglian import gs1, qr
 from shanglian.errors import InputError
@@ -201,6 +206,27 @@ class _BatchFacts:
     events: list[tuple[bytes, EventView]]  # (item hash, event); zero hash: the whole batch
     recalls: list[RecallView]
     serials_status: str
+    item_events: frozenset[bytes] = frozenset()  # items with item-level events of their own
+    # Item pages pre-rendered for this batch (see create_app), keyed by what varies between
+    # items: they live and die with these facts, so an index change drops them too.
+    pages: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Counted:
+    """A proven item's scan, committed, with what its page needs beyond the batch's facts."""
+
+    facts: _BatchFacts
+    gtin: str  # GTIN-14
+    lot: str
+    key: bytes
+    serial: str
+    item: bytes
+    uri: str
+    on_chain: int
+    pending: int
+    verdict: str
+    certified: bool | None  # the latest certification in force; None: never certified
 
 
 class GroupCommit:
@@ -210,13 +236,14 @@ class GroupCommit:
 
     def __init__(self, queue: ScanQueue) -> None:
         self.queue = queue
-        self._waiting: list[tuple[bytes, str, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[bytes, bytes, str, asyncio.Future[None]]] = []
         self._scheduled = False
 
-    async def record(self, batch: bytes, serial: str) -> None:
+    async def record(self, batch: bytes, serial: str, item: bytes | None = None) -> None:
+        """Records the scan, resuming once it is committed; `item`: the serial's hash, if known."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
-        self._waiting.append((batch, serial, done))
+        self._waiting.append((batch, item_hash(serial) if item is None else item, serial, done))
         if not self._scheduled:
             self._scheduled = True
             loop.call_soon(self._commit)
@@ -226,12 +253,12 @@ class GroupCommit:
         self._scheduled = False
         waiting, self._waiting = self._waiting, []
         try:
-            self.queue.record_many([(batch, serial) for batch, serial, _ in waiting])
+            self.queue.record_hashed([(batch, item, serial) for batch, item, serial, _ in waiting])
         except Exception as exc:  # nothing was committed: every request of the group fails
-            for _, _, done in waiting:
+            for *_, done in waiting:
                 done.set_exception(exc)
             return
-        for _, _, done in waiting:
+        for *_, done in waiting:
             done.set_result(None)
 
 
@@ -248,8 +275,11 @@ class Resolver:
     generation: int = 0
     _cache: dict[bytes, _BatchFacts | None] = field(default_factory=dict)
     _cache_generation: int = -1
+    _ids: dict[tuple[str, str], tuple[str, str, bytes, str]] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _checkpointer: threading.Thread | None = None
+    checkpoint_every: float = 0.2  # seconds between WAL checkpoints while the worker runs
 
     def __post_init__(self) -> None:
         self.conn = connect_db(self.db_path)
@@ -266,18 +296,40 @@ class Resolver:
     # -- the worker ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Starts the worker: index passes and scan flushes, in turn, on its own connection."""
+        """Starts the worker: index passes and scan flushes, in turn, on its own connection; and
+        the checkpointer, which moves the WAL into the database off the event loop."""
         if self._thread is not None:
             return
         self._stop.clear()
+        # SQLite would otherwise checkpoint inside whichever commit crosses 1000 WAL pages: a
+        # scan's commit on the event loop, stalling every request for the checkpoint's fsyncs.
+        self.conn.execute("PRAGMA wal_autocheckpoint=0")
         self._thread = threading.Thread(target=self._work, name="resolver-worker", daemon=True)
         self._thread.start()
+        self._checkpointer = threading.Thread(target=self._checkpoints, name="resolver-checkpoints", daemon=True)
+        self._checkpointer.start()
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(30)
-            self._thread = None
+        for thread in (self._thread, self._checkpointer):
+            if thread is not None:
+                thread.join(30)
+        self._thread = self._checkpointer = None
+        self.conn.execute("PRAGMA wal_autocheckpoint=1000")
+
+    def _checkpoints(self) -> None:
+        """PASSIVE checkpoints (never blocking a writer or reader) on a connection of their own;
+        sqlite3 lets go of the GIL while one runs. Committed scans are in the WAL already: this
+        only bounds the WAL's size, it has no part in their durability."""
+        conn = connect_db(self.db_path)
+        try:
+            while not self._stop.wait(self.checkpoint_every):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlite3.Error:
+                    log.exception("WAL checkpoint failed; retrying")
+        finally:
+            conn.close()
 
     def _work(self) -> None:
         flusher: Flusher | None = None
@@ -389,6 +441,7 @@ class Resolver:
                 for r in recalls
             ],
             serials_status=row["serials_status"],
+            item_events=frozenset(bytes(e["item_hash"]) for e in events if bytes(e["item_hash"]) != ZERO32),
         )
 
     def _now(self) -> int:
@@ -413,6 +466,45 @@ class Resolver:
         if facts is not None and proven:
             await self.writer.record(key, link.serial or "")
         return self._view(link, key, facts, proven)
+
+    def _lot(self, gtin: str, lot: str) -> tuple[str, str, bytes, str]:
+        """(GTIN-14, lot, batch id, the link's path up to the serial) of a GTIN and lot as given,
+        checked (InputError naming the field, as :class:`gs1.DigitalLink` does) and remembered."""
+        found = self._ids.get((gtin, lot))
+        if found is None:
+            link = gs1.DigitalLink(gtin=gtin, lot=lot, base="")
+            found = (link.gtin, link.lot, batch_id(link.gtin, link.lot), link.uri)
+            if len(self._ids) > 4096:
+                self._ids.clear()
+            self._ids[(gtin, lot)] = found
+        return found
+
+    async def page_counted(self, gtin: str, lot: str, serial: str) -> _Counted | None:
+        """The item page's fast path: for a proven serial, its scan recorded and committed (as in
+        :meth:`item_counted`) and the page's per-item facts; None for anything else (an unknown
+        lot or serial, not a scan), which :meth:`item_counted` then answers."""
+        gtin14, lot, key, prefix = self._lot(gtin, lot)
+        gs1.validate_serial(serial)
+        facts = self._facts(key)
+        if facts is None or self.conn.execute(
+            "SELECT 1 FROM items WHERE batch_id = ? AND serial = ?", (key, serial)
+        ).fetchone() is None:
+            return None
+        item = keccak(serial.encode("ascii"))
+        await self.writer.record(key, serial, item)
+        on_chain, pending = self.queue.counts(key, item)
+        if facts.recalls:
+            verdict = "recalled"
+        elif on_chain + pending > self.suspicious_after:
+            verdict = "suspicious scan count"
+        else:
+            verdict = "genuine"
+        certified = None
+        if facts.certifications:
+            latest = facts.certifications[-1]
+            certified = latest["revoked_at"] is None and latest["expiry"] > self._now()
+        return _Counted(facts, gtin14, lot, key, serial, item, prefix + "/21/" + quote(serial, safe=""),
+                        on_chain, pending, verdict, certified)
 
     def _resolve(self, gtin: str, lot: str, serial: str) -> tuple[gs1.DigitalLink, bytes, _BatchFacts | None, bool]:
         link = gs1.DigitalLink(gtin=gtin, lot=lot, serial=serial, base="")
@@ -490,6 +582,40 @@ class Resolver:
 # The app
 
 
+class _AsgiEndpoint:
+    """An ASGI callable that Starlette's Route mounts as it is (a bare function it would wrap)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+
+class _Skeleton:
+    """A rendered item page with slots (``\\0name\\0``, which neither the facts nor escaping can
+    produce) where the per-item values go; :meth:`fill` joins it as UTF-8 bytes."""
+
+    FIELDS = {"serial": "serial", "uri": "uri", "scan_count": "count", "scans_on_chain": "on_chain",
+              "scans_pending": "pending"}
+    _SLOT = re.compile("\0([a-z_]+)\0")
+
+    def __init__(self, html: str) -> None:
+        pieces = self._SLOT.split(html)
+        self.literals = [p.encode() for p in pieces[0::2]]
+        self.slots = pieces[1::2]
+        known = {*self.FIELDS.values(), "plural"}
+        if not set(self.slots) <= known:
+            raise ValueError(f"unknown slots in the item page: {set(self.slots) - known}")
+
+    def fill(self, values: dict[str, bytes]) -> bytes:
+        out = [self.literals[0]]
+        for slot, literal in zip(self.slots, self.literals[1:]):
+            out.append(values[slot])
+            out.append(literal)
+        return b"".join(out)
+
+
 def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
     """The FastAPI app serving `resolver`; the worker runs while the app does (`run_worker`)."""
 
@@ -557,17 +683,79 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
 
     page_responses = {**errors, 404: {"content": {"text/html": {}}, "description": "the lot is not registered on chain"}}
 
-    @app.get("/01/{gtin}/10/{lot}/21/{serial}", response_class=HTMLResponse, responses=page_responses,
-             summary="The item's page")
-    async def item_page(request: Request, gtin: Gtin, lot: Lot, serial: Serial) -> Response:
-        view = await resolver.item_counted(gtin, lot, serial)
+    def render_page(view: ItemView, plural: str | None = None) -> str:
         facts_html = story_html = Markup("")
         if view.batch is not None and view.serial_proven:
             # The parts every item of a batch shares are rendered once per batch and index state.
             facts_html = fragment("item_facts.html", view, tuple(c.valid for c in view.certifications))
             story_html = fragment("item_story.html", view, tuple(e.transaction for e in view.events if e.item_level))
-        html = page_template.render(item=view, facts_html=facts_html, story_html=story_html)
-        return HTMLResponse(html, status_code=404 if view.batch is None else 200)
+        if plural is None:
+            plural = "" if view.scan_count == 1 else "s"
+        return page_template.render(item=view, facts_html=facts_html, story_html=story_html, scan_plural=plural)
+
+    def page_key(verdict: str, certified: bool | None, events: bool, item: bytes, gtin: str, lot: str) -> tuple[Any, ...]:
+        return (verdict, certified, item if events else None, gtin, lot)
+
+    def proven_page(counted: _Counted) -> bytes:
+        """A proven item's page: its batch's page, pre-rendered with slots for what differs from
+        item to item (serial, link, counts), filled in. The first view of each variant renders
+        the page in full, and that rendering becomes the variant's skeleton."""
+        facts = counted.facts
+        key = page_key(counted.verdict, counted.certified, counted.item in facts.item_events, counted.item,
+                       counted.gtin, counted.lot)
+        skeleton = facts.pages.get(key)
+        if skeleton is not None:
+            count = counted.on_chain + counted.pending
+            return skeleton.fill({
+                "serial": str(escape(counted.serial)).encode(), "uri": counted.uri.encode("ascii"),
+                "count": str(count).encode("ascii"), "plural": b"" if count == 1 else b"s",
+                "on_chain": str(counted.on_chain).encode("ascii"), "pending": str(counted.pending).encode("ascii"),
+            })
+        link = gs1.DigitalLink(gtin=counted.gtin, lot=counted.lot, serial=counted.serial, base="")
+        view = resolver._view(link, counted.key, facts, True)
+        if len(facts.pages) > 1024:
+            facts.pages.clear()
+        certs = view.certifications
+        facts.pages[page_key(
+            view.verdict, certs[-1].valid if certs else None, any(e.item_level for e in view.events), counted.item,
+            view.gtin, view.lot,
+        )] = _Skeleton(render_page(view.model_copy(update={f: f"\0{slot}\0" for f, slot in _Skeleton.FIELDS.items()}),
+                                   plural="\0plural\0"))
+        return render_page(view).encode()
+
+    @app.get("/01/{gtin}/10/{lot}/21/{serial}", response_class=HTMLResponse, responses=page_responses,
+             summary="The item's page")
+    async def item_page(request: Request, gtin: Gtin, lot: Lot, serial: Serial) -> Response:
+        counted = await resolver.page_counted(gtin, lot, serial)
+        if counted is not None:
+            return HTMLResponse(proven_page(counted))
+        view = await resolver.item_counted(gtin, lot, serial)
+        return HTMLResponse(render_page(view), status_code=404 if view.batch is None else 200)
+
+    # The same page without FastAPI's per-request machinery (parameter models, dependency
+    # solving) on its hot path: a plain ASGI route ahead of the declared one, answering a GET of
+    # a proven serial that the declared route would accept, and handing every other request to
+    # the declared route, which answers it as before (and is the one /openapi.json describes).
+    declared = app.router.routes[-1]
+    assert isinstance(declared, APIRoute) and declared.endpoint is item_page
+    gtin_pattern = re.compile(r"([0-9]{8}|[0-9]{12,14})")
+
+    async def item_page_fast(scope: Any, receive: Any, send: Any) -> None:
+        params = scope["path_params"]
+        gtin, lot, serial = params["gtin"], params["lot"], params["serial"]
+        counted = None
+        if scope["method"] == "GET" and gtin_pattern.fullmatch(gtin) and 0 < len(lot) <= 20 and 0 < len(serial) <= 20:
+            counted = await resolver.page_counted(gtin, lot, serial)
+        if counted is None:
+            await declared.handle(scope, receive, send)
+            return
+        body = proven_page(counted)
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-length", str(len(body)).encode("ascii")), (b"content-type", b"text/html; charset=utf-8")]})
+        await send({"type": "http.response.body", "body": body})
+
+    app.router.routes.insert(len(app.router.routes) - 1, Route(
+        declared.path, _AsgiEndpoint(item_page_fast), methods=["GET"], name="item_page_fast", include_in_schema=False))
 
     @app.get("/api/v1/items/{gtin}/{lot}/{serial}", response_model=ItemView, responses=errors, summary="The item's facts")
     async def item_api(gtin: Gtin, lot: Lot, serial: Serial) -> ItemView:

@@ -76,13 +76,29 @@ class ScanQueue:
 
     def record_many(self, scans: list[tuple[bytes, str]]) -> None:
         """Several scans in one transaction, committed when this returns."""
+        self.record_hashed([(batch, item_hash(serial), serial) for batch, serial in scans])
+
+    def record_hashed(self, scans: list[tuple[bytes, bytes, str]]) -> None:
+        """:meth:`record_many` for scans given as (batch, item hash, serial), the serial already
+        checked and hashed by the caller; committed when this returns."""
         now = time.time()
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")
             self.conn.executemany(
                 "INSERT INTO scan_queue (batch_id, item_hash, serial, at) VALUES (?, ?, ?, ?)",
-                [(batch, item_hash(serial), serial, now) for batch, serial in scans],
+                [(batch, item, serial, now) for batch, item, serial in scans],
             )
+
+    def counts(self, batch_id: bytes, item: bytes) -> tuple[int, int]:
+        """(indexed on-chain total, :meth:`pending`) of the item, in one statement."""
+        on_chain, pending = self.conn.execute(
+            "SELECT (SELECT total FROM scan_totals WHERE batch_id = ?1 AND item_hash = ?2), "
+            "(SELECT COUNT(*) FROM scan_queue q LEFT JOIN scan_flushes f ON f.id = q.flush_id "
+            "WHERE q.batch_id = ?1 AND q.item_hash = ?2 "
+            "AND (f.scan_key IS NULL OR NOT EXISTS (SELECT 1 FROM scan_batches b WHERE b.scan_key = f.scan_key)))",
+            (batch_id, item),
+        ).fetchone()
+        return int(on_chain or 0), int(pending)
 
     def pending(self, batch_id: bytes, item: bytes) -> int:
         """Scans of the item that the index does not hold yet (unsent, in flight, or not indexed)."""
