@@ -166,9 +166,9 @@ interface IEnterpriseRegistry {
     /// Emits {ProposalVoted}, and {AdminRemoved} on the M-th vote.
     function removeAdmin(address admin) external;
 
-    /// @notice Votes to change the threshold to `threshold` (1..number of admins).
+    /// @notice Votes to change the threshold to `newThreshold` (1..number of admins).
     /// Emits {ProposalVoted}, and {ThresholdChanged} on the M-th vote.
-    function setThreshold(uint256 threshold) external;
+    function setThreshold(uint256 newThreshold) external;
 
     /// @notice Votes to approve a bulk import of `chunks` chunks. `importRoot` is the Merkle root
     /// (OpenZeppelin MerkleProof, sorted pairs) over one leaf per chunk,
@@ -199,7 +199,7 @@ interface IEnterpriseRegistry {
 
     /// @notice The enterprise that `actor` acts for (itself or as operator), if it is active (status
     /// Active and licence unexpired) and holds any of `anyOfRoles`; otherwise address(0).
-    function actingFor(address actor, uint32 anyOfRoles) external view returns (address enterprise);
+    function actingFor(address actor, uint32 anyOfRoles) external view returns (address enterpriseAccount);
 
     /// @notice The record of the enterprise whose primary account is `account`.
     function enterprise(address account) external view returns (Enterprise memory);

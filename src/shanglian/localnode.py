@@ -3,7 +3,9 @@ the test suites and the benchmarks. One place knows their flags."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -97,7 +99,11 @@ class LocalNode:
             self.state_dir.mkdir(parents=True, exist_ok=True)
             if self.kind == "ganache":
                 (self.state_dir / "ganache").mkdir(exist_ok=True)
-        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # A session of its own: npm's launcher starts the native binary as a child, and a kill must
+        # reach both.
+        self.process = subprocess.Popen(
+            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -119,10 +125,10 @@ class LocalNode:
 
     def stop(self, kill: bool = False) -> None:
         if self.process and self.process.poll() is None:
-            if kill:
-                self.process.kill()
-            else:
-                self.process.terminate()
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+            except ProcessLookupError:
+                pass
             self.process.wait(15)
 
     def __enter__(self) -> "LocalNode":

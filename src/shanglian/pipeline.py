@@ -91,6 +91,15 @@ class Journal:
             "SELECT key, nonce, hash, raw FROM txs WHERE chain_id = ? AND sender = ? AND state = 'signed'"
             " ORDER BY nonce", (chain_id, sender)))
 
+    def forget_from(self, chain_id: int, sender: str, nonce: int) -> int:
+        """Drops rows whose nonce the node has never seen (at or past its pending count): never sent,
+        or lost with blocks a killed node did not keep. Their jobs run again, freshly signed; no
+        transaction the node knows is ever replaced. Returns how many rows were dropped."""
+        with self.db:
+            return self.db.execute(
+                "DELETE FROM txs WHERE chain_id = ? AND sender = ? AND nonce >= ?", (chain_id, sender, nonce)
+            ).rowcount
+
     def next_nonce(self, chain_id: int, sender: str) -> int:
         row = self.db.execute("SELECT MAX(nonce) FROM txs WHERE chain_id = ? AND sender = ?", (chain_id, sender)).fetchone()
         return -1 if row[0] is None else row[0] + 1
@@ -147,10 +156,10 @@ class Pipeline:
     def run(self, jobs: Iterable[Job]) -> Outcome:
         outcome = Outcome()
         in_flight: dict[str, tuple[str, bytes]] = {}  # tx hash -> (key, raw), in nonce order
+        nonce = self._rpc_one("eth_getTransactionCount", [self.address, "pending"], int)
+        self.journal.forget_from(self.chain.chain_id, self.address, nonce)
         self._recover(in_flight, outcome)
         known = self.journal.known(self.chain.chain_id)
-        nonce = max(self._rpc_one("eth_getTransactionCount", [self.address, "pending"], int),
-                    self.journal.next_nonce(self.chain.chain_id, self.address))
         # Signing the next window overlaps with the node executing the last one: the sender thread
         # spends its time waiting on HTTP, which releases the GIL.
         sender = _SenderThread(self._send)

@@ -647,7 +647,7 @@ class Provenance:
             quantity = len(tree)
         count = _quantity(quantity)
         hash_ = _hash_or_zero(metadata_hash, "metadata_hash")
-        validate.text(metadata_uri, "metadata_uri", MAX_URI_BYTES, min_bytes=0)
+        validate.uri(metadata_uri, "metadata_uri", MAX_URI_BYTES)
         root = tree.root if tree is not None else ZERO32
         return code, (site, date, count, root, hash_, metadata_uri), serial_list
 

@@ -97,7 +97,7 @@ class Registry:
         mask = parse_roles(roles) if isinstance(roles, str) else Role(roles)
         hash_ = licence_hash if isinstance(licence_hash, bytes) else validate.document_hash(licence_hash, "licence_hash")
         expiry = validate.future_timestamp(licence_expiry, "licence_expiry", self._now())
-        validate.text(metadata_uri, "metadata_uri", 256, min_bytes=0)
+        validate.uri(metadata_uri, "metadata_uri")
         return self._send(self.contract.functions.applyToJoin(name, code, int(mask), hash_, expiry, metadata_uri))
 
     def add_operator(self, operator: str) -> Any:

@@ -107,7 +107,7 @@ def revert_data(exc: Exception) -> str | None:
         return None
     data = getattr(exc, "data", None)
     if isinstance(data, dict):
-        data = data.get("data")
+        data = data.get("data") or data.get("result")  # Ganache puts it under "result"
     if isinstance(data, (bytes, bytearray)):
         return HexBytes(data).to_0x_hex()
     if isinstance(data, str) and data.startswith("0x"):
@@ -212,13 +212,19 @@ class Transactor:
 
     def deploy(self, bytecode: str, constructor_call: Any) -> TxReceipt:
         """Deploys a contract whose constructor call was built by web3's `constructor(...)`."""
-        tx = constructor_call.build_transaction({"from": self.address, "chainId": self.chain.chain_id, **self.fees()})
+        try:
+            tx = constructor_call.build_transaction({"from": self.address, "chainId": self.chain.chain_id, **self.fees()})
+        except (requests.exceptions.RequestException, OSError) as exc:
+            raise _network_error(self.chain, exc) from None
         tx["nonce"] = self.next_nonce()
         try:
             tx_hash = self.chain.w3.eth.send_raw_transaction(self.sign(tx))
         except REVERTS as exc:
             self.resync_nonce()
             raise as_contract_error(exc) from None
+        except (requests.exceptions.RequestException, OSError) as exc:
+            self.resync_nonce()
+            raise _network_error(self.chain, exc) from None
         receipt = wait(self.chain, tx_hash)
         if receipt["status"] != 1:
             raise ContractError("DeploymentReverted", {"transaction": HexBytes(tx_hash).to_0x_hex()})

@@ -32,6 +32,22 @@ def text(value: str, field: str, max_bytes: int, min_bytes: int = 1) -> str:
     return value
 
 
+URI_SCHEMES = ("https", "http", "ipfs", "ar")
+
+
+def uri(value: str, field: str, max_bytes: int = 256, required: bool = False) -> str:
+    """A metadata URI: empty when optional, else scheme://… or ipfs://… without spaces."""
+    from urllib.parse import urlparse
+
+    if not value and not required:
+        return value
+    text(value, field, max_bytes)
+    parsed = urlparse(value)
+    if parsed.scheme not in URI_SCHEMES or not (parsed.netloc or parsed.path) or any(c.isspace() for c in value):
+        raise InputError(field, f"{value!r} is not a URI ({', '.join(s + '://…' for s in URI_SCHEMES)})")
+    return value
+
+
 def bytes32(value: str | bytes, field: str) -> bytes:
     """A 32-byte hash given as hex; anything else is hashed only when the caller asks (see document_hash)."""
     if isinstance(value, bytes):

@@ -642,6 +642,8 @@ def scan_record(
         if name in counts:
             raise InputError("item", f"{serial} is listed twice")
         counts[name] = validate.positive_int(count or "1", "count", prov.MAX_UINT32)
+    if not scan_key.strip():
+        raise InputError("key", "must not be empty: it makes a resubmission harmless")
     s = session(network, config, account)
     receipt = _provenance(s).record_scans(key, counts, scan_key)
     _done(
