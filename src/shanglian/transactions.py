@@ -191,15 +191,7 @@ class Transactor:
     def send(self, call: ContractFunction, gas: int | None = None, value: int = 0) -> TxReceipt:
         """Sends `call` and waits for it; a revert raises the contract's named ContractError."""
         tx = self.build(call, gas, value)
-        try:
-            tx_hash = self.chain.w3.eth.send_raw_transaction(self.sign(tx))
-        except REVERTS as exc:
-            self.resync_nonce()
-            raise as_contract_error(exc) from None
-        except (requests.exceptions.RequestException, OSError) as exc:
-            self.resync_nonce()
-            raise _network_error(self.chain, exc) from None
-        receipt = wait(self.chain, tx_hash)
+        receipt = wait(self.chain, self._broadcast(tx))
         if receipt["status"] != 1:
             raise self._replay(tx, receipt)
         return receipt
@@ -207,8 +199,7 @@ class Transactor:
     def transfer(self, to: str, value: int) -> TxReceipt:
         """Sends native currency (funding local development accounts)."""
         tx = {"to": to, "value": value, "gas": 21_000, "chainId": self.chain.chain_id, "nonce": self.next_nonce(), **self.fees()}
-        receipt = wait(self.chain, self.chain.w3.eth.send_raw_transaction(self.sign(tx)))
-        return receipt
+        return wait(self.chain, self._broadcast(tx))
 
     def deploy(self, bytecode: str, constructor_call: Any) -> TxReceipt:
         """Deploys a contract whose constructor call was built by web3's `constructor(...)`."""
@@ -217,18 +208,22 @@ class Transactor:
         except (requests.exceptions.RequestException, OSError) as exc:
             raise _network_error(self.chain, exc) from None
         tx["nonce"] = self.next_nonce()
+        tx_hash = self._broadcast(tx)
+        receipt = wait(self.chain, tx_hash)
+        if receipt["status"] != 1:
+            raise ContractError("DeploymentReverted", {"transaction": HexBytes(tx_hash).to_0x_hex()})
+        return receipt
+
+    def _broadcast(self, tx: dict[str, Any]) -> bytes:
+        """Signs and sends `tx`; a refusal becomes a named error and the nonce is counted anew."""
         try:
-            tx_hash = self.chain.w3.eth.send_raw_transaction(self.sign(tx))
+            return bytes(self.chain.w3.eth.send_raw_transaction(self.sign(tx)))
         except REVERTS as exc:
             self.resync_nonce()
             raise as_contract_error(exc) from None
         except (requests.exceptions.RequestException, OSError) as exc:
             self.resync_nonce()
             raise _network_error(self.chain, exc) from None
-        receipt = wait(self.chain, tx_hash)
-        if receipt["status"] != 1:
-            raise ContractError("DeploymentReverted", {"transaction": HexBytes(tx_hash).to_0x_hex()})
-        return receipt
 
     def _replay(self, tx: dict[str, Any], receipt: TxReceipt) -> ContractError:
         """A mined revert carries no data in its receipt: replay it as a call at its block to get it."""
