@@ -126,12 +126,18 @@ def test_node_killed_mid_import_then_rerun_imports_every_enterprise_once(node, t
     deadline = time.monotonic() + 60
     while nonce(node, 1) < 50 and time.monotonic() < deadline:  # the second vote and some chunks are in
         time.sleep(0.01)
+    # Hold the importer still while the node dumps its state, so the kill lands mid-import however
+    # fast the import runs; then let it go and kill the node under it.
+    os.kill(victim.pid, signal.SIGSTOP)
     saved_block = snapshot_state(node, tmp_path / "mid-import.json", voted + 2)
-    while nonce(node, 1) < 300 and victim.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
+    os.kill(victim.pid, signal.SIGCONT)
+    while chain.w3.eth.block_number < saved_block + 20 and victim.poll() is None:  # more, then lost
+        time.sleep(0.001)
+    os.kill(victim.pid, signal.SIGSTOP)
     mined_before_kill = chain.w3.eth.block_number
-    assert victim.poll() is None, "the import finished before the node could be killed; raise ROWS"
+    assert victim.poll() is None, "the import finished before the node could be killed"
     kill_node(node)  # SIGKILL: no clean dump on the way out
+    os.kill(victim.pid, signal.SIGCONT)
 
     # The importer lost its node: it gives up with one line and a non-zero status, it does not hang.
     _, stderr = victim.communicate(timeout=120)
