@@ -124,12 +124,21 @@ class LocalNode:
             return False
 
     def stop(self, kill: bool = False) -> None:
-        if self.process and self.process.poll() is None:
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        self.process.wait(15)
+        # The native node outlives npm's launcher by its state dump: wait for the whole group.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
             try:
-                os.killpg(self.process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+                os.killpg(self.process.pid, 0)
             except ProcessLookupError:
-                pass
-            self.process.wait(15)
+                return
+            time.sleep(0.05)
 
     def __enter__(self) -> "LocalNode":
         return self.start()
