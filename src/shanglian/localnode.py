@@ -45,6 +45,10 @@ def anvil_command(port: int, state: Path | None, hardfork: str = "london", block
         # No base fee, like brownie's development network and the zero-gas consortium chains: a
         # bulk job's fees then cannot fall behind a base fee that its own full blocks drive up.
         "--base-fee", "0",
+        # Anvil writes the state of every block that falls out of its memory to a folder of its
+        # own under ~/.foundry/anvil/tmp, and a killed node leaves it behind: gigabytes per bulk
+        # job. Nothing here reads state at old blocks, so none is kept on disk.
+        "--max-persisted-states", "0",
     ]
     if state is not None:
         # Dumped every second as well as on a clean stop, so a killed node loses at most a second.
