@@ -6,7 +6,10 @@ free port with a network profile (in a temporary config file) that marks it loca
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -57,6 +60,44 @@ class Node(LocalNode):
     def env(self) -> dict[str, str]:
         return {**os.environ, "SHANGLIAN_CONFIG": str(self.config), "SHANGLIAN_NETWORK": "testnode",
                 "SHANGLIAN_HOME": str(self.state_dir)}
+
+
+# -- faults: a node killed and brought back from an older state ------------------------------------
+
+
+def state_file(node: Node) -> Path:
+    return node.state_dir / "anvil-state.json"
+
+
+def snapshot_state(node: Node, into: Path, at_least_block: int, timeout: float = 20) -> int:
+    """Copies the node's next complete state dump that holds block `at_least_block`; returns the
+    dump's block number."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            text = state_file(node).read_text()
+            number = int(json.loads(text)["block"]["number"], 16)
+        except (OSError, ValueError, KeyError, TypeError):  # not written yet, or caught mid-write
+            time.sleep(0.05)
+            continue
+        if number >= at_least_block:
+            into.write_text(text)
+            return number
+        time.sleep(0.05)
+    raise AssertionError(f"the node did not dump block {at_least_block} within {timeout:g} s")
+
+
+def kill_node(node: Node) -> None:
+    """SIGKILL to the node's whole process group (npm's launcher and the native binary it runs), as
+    in a crash: no state dump on the way out."""
+    node.stop(kill=True)
+    node.process = None
+
+
+def restart_from(node: Node, saved: Path) -> None:
+    """Restarts a killed node from the state dump `saved`."""
+    shutil.copyfile(saved, state_file(node))
+    node.start()
 
 
 @pytest.fixture

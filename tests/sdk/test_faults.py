@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,7 +26,7 @@ from shanglian import deploy, devkeys
 from shanglian.network import connect
 from shanglian.registry import ImportPlan, Registry, parse_import_csv
 
-from conftest import Node
+from conftest import Node, kill_node, restart_from, snapshot_state
 
 from bench import members
 
@@ -38,61 +37,6 @@ CHUNK_ROWS = 3  # 1,000 chunks: the import takes long enough (seconds) to be int
 def cli(node: Node, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "shanglian", *args], env=node.env(), capture_output=True,
                           text=True, timeout=timeout)
-
-
-def state_file(node: Node) -> Path:
-    return node.state_dir / "anvil-state.json"
-
-
-def snapshot_state(node: Node, into: Path, at_least_block: int, timeout: float = 20) -> int:
-    """Copies the node's next complete state dump that holds block `at_least_block`; returns the
-    dump's block number."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            text = state_file(node).read_text()
-            number = int(json.loads(text)["block"]["number"], 16)
-        except (OSError, ValueError, KeyError, TypeError):  # not written yet, or caught mid-write
-            time.sleep(0.05)
-            continue
-        if number >= at_least_block:
-            into.write_text(text)
-            return number
-        time.sleep(0.05)
-    raise AssertionError(f"the node did not dump block {at_least_block} within {timeout:g} s")
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return found
-
-
-def kill_node(node: Node) -> None:
-    """SIGKILL the node. npm's `anvil` is a Node.js launcher that runs the native binary as its child,
-    and a SIGKILL cannot be forwarded: LocalNode.stop(kill=True) would leave the real node running
-    (see the report in docs/security.md). Kill the binary first, then the launcher."""
-    assert node.process is not None
-    pids = children(node.process.pid)
-    for pid in pids:
-        os.kill(pid, signal.SIGKILL)
-    node.process.kill()
-    node.process.wait(15)
-    for pid in pids:  # reaped by init once the launcher is gone; wait until the port is free
-        deadline = time.monotonic() + 15
-        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
-    node.process = None
-
-
-def restart_from(node: Node, saved: Path) -> None:
-    """Restarts a killed node from the state dump `saved`."""
-    shutil.copyfile(saved, state_file(node))
-    node.start()
 
 
 @pytest.fixture

@@ -205,7 +205,55 @@ def test_indexer_resumes_from_the_last_block_without_duplicates(world):
     assert conn.execute("SELECT SUM(total) FROM scan_totals").fetchone()[0] == totals
 
 
+def another_deployment():
+    """The suite on a new embedded chain, at other addresses (the deployer has sent one more
+    transaction first)."""
+    chain = connect("embedded")
+    deployer = demo._sender(chain, demo.ADMIN_KEYS[0])
+    deployer.transfer(deployer.address, 0)
+    return demo.prepare(chain)
+
+
 def test_index_refuses_another_deployment(world, tmp_path):
-    other = connect("embedded")
-    with pytest.raises(IndexMismatch):
-        Indexer(other, world.contract, world.story.suite.registry, connect_db(world.db), world.serials, 0)
+    other = another_deployment()
+    assert other.suite.addresses != world.story.suite.addresses
+    with pytest.raises(IndexMismatch, match="--fresh-index"):
+        Indexer(other.chain, other.suite["ProductProvenance"], other.suite.registry, connect_db(world.db), world.serials, 0)
+
+
+def table_counts(db, *tables):
+    conn = connect_db(db)
+    return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+def test_a_fresh_index_is_rebuilt_from_the_chain_and_keeps_the_scan_queue(world, tmp_path):
+    import shutil
+
+    db = tmp_path / "copy.sqlite"
+    source = connect_db(world.db)
+    source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(world.db, db)
+    ScanQueue(connect_db(db)).record(batch_id(PEAR_GTIN, FRESH_LOT), "FRESH-004")  # queued, not sent
+    index_tables = ("events", "batches", "items", "scan_totals", "scan_batches", "enterprises")
+    before = table_counts(db, *index_tables, "scan_queue", "scan_flushes")
+    rebuilt = Indexer(world.chain, world.contract, world.story.suite.registry, connect_db(db), world.serials, 0,
+                      fresh=True)
+    emptied = table_counts(db, *index_tables)
+    assert set(emptied.values()) == {0} and rebuilt.last_block == -1
+    rebuilt.run_once()
+    assert table_counts(db, *index_tables, "scan_queue", "scan_flushes") == before
+    assert ScanQueue(connect_db(db)).namespace == ScanQueue(source).namespace  # flush keys stay the same
+
+
+def test_a_fresh_index_of_another_deployment_drops_it_with_its_queue(world, tmp_path):
+    import shutil
+
+    db = tmp_path / "copy.sqlite"
+    connect_db(world.db).execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(world.db, db)
+    ScanQueue(connect_db(db)).record(batch_id(PEAR_GTIN, FRESH_LOT), "FRESH-004")
+    other = another_deployment()
+    Indexer(other.chain, other.suite["ProductProvenance"], other.suite.registry, connect_db(db), world.serials, 0,
+            fresh=True)
+    assert table_counts(db, "events", "batches", "scan_queue", "scan_flushes") == dict.fromkeys(
+        ("events", "batches", "scan_queue", "scan_flushes"), 0)

@@ -1,5 +1,6 @@
 """Scan durability and index resume across a resolver process that is killed (SIGKILL) and
-restarted, against a real Anvil node: no scan lost, none counted twice, nothing indexed twice."""
+restarted, and a node that goes down or comes back without its last blocks, against a real Anvil
+node: no scan lost, none counted twice, nothing indexed twice."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from unittest import mock
 import pytest
 from eth_account import Account
 
-from conftest import Node
+from conftest import Node, kill_node, restart_from, snapshot_state
 from shanglian import accounts, demo, deploy, devkeys
 from shanglian.demo_pears import PEAR_GTIN, pear_story
 from shanglian.network import connect
@@ -150,3 +151,32 @@ def test_scans_survive_a_node_that_goes_down_mid_flush(setup):
     finally:
         server.stop()
     assert setup.on_chain(serial) == before + 5
+
+
+def test_scans_survive_a_node_that_comes_back_without_the_flush(setup, tmp_path):
+    serial = "PEAR-000103"
+    before = setup.on_chain(serial)
+    server = setup.server(interval=0.2)
+    try:
+        saved = tmp_path / "state-before-the-flush.json"
+        snapshot_state(setup.node, saved, setup.chain.w3.eth.block_number)
+        events = setup.rows("events")
+        for _ in range(3):
+            setup.page(server, serial)
+        assert setup.settled(server, serial)["scans_on_chain"] == before + 3  # sent, mined and indexed
+        flushed_at = setup.chain.w3.eth.block_number
+        kill_node(setup.node)
+        restart_from(setup.node, saved)  # the node is back, without the flush's block
+        assert setup.chain.w3.eth.block_number < flushed_at
+        assert setup.on_chain(serial) == before
+        deadline = time.monotonic() + 60
+        while setup.on_chain(serial) != before + 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert setup.on_chain(serial) == before + 3  # the flush was sent again, under its key
+        item = setup.settled(server, serial)
+        assert (item["scan_count"], item["scans_on_chain"]) == (before + 3, before + 3)
+        assert setup.rows("events") == events  # the index was rebuilt, nothing in it twice
+        assert f"此码已被扫描 {before + 4} 次" in setup.page(server, serial)
+    finally:
+        server.stop()
+    assert "rebuilding the index" in setup.log.read_text()

@@ -42,7 +42,8 @@ def register(cli: click.Group) -> None:
 )
 @click.option("--index", "index_path", type=click.Path(dir_okay=False), help="SQLite index (default <state dir>/resolver/<chain id>.sqlite).")
 @click.option("--serials", type=click.Path(file_okay=False), help="Folder of published serial lists (default <state dir>/serials).")
-@click.option("--fresh-index", is_flag=True, help="Drop the index and its scan queue first (after a chain reset).")
+@click.option("--fresh-index", is_flag=True,
+              help="Rebuild the index from the chain (queued scans are kept; an index of another deployment is dropped with its queue).")
 @click.option("--suspicious-after", default=20, show_default=True, type=click.IntRange(0), help="More scans than this are suspicious.")
 @click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05), help="Seconds between index/flush passes.")
 def serve(network: str, config: str | None, host: str, port: int, account: str | None, index_path: str | None,
@@ -103,9 +104,6 @@ def build(network: str, config: str | None, account: str | None, index_path: str
         db = Path(index_path) if index_path else deploy.state_dir() / "resolver" / f"{chain.chain_id}.sqlite"
         entry = deploy.manifest_for(chain).entries(chain.chain_id).get("EnterpriseRegistry", {})
         start_block = int(entry.get("block", 0))
-    if fresh_index:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(db) + suffix).unlink(missing_ok=True)
     db.parent.mkdir(parents=True, exist_ok=True)
 
     flusher_factory = None
@@ -119,7 +117,8 @@ def build(network: str, config: str | None, account: str | None, index_path: str
         def flusher_factory(queue: Any) -> Flusher:
             return Flusher(queue, contract, sender, platform)
 
-    indexer = Indexer(chain, suite["ProductProvenance"], suite.registry, connect_db(db), serials_dir, start_block)
+    indexer = Indexer(chain, suite["ProductProvenance"], suite.registry, connect_db(db), serials_dir, start_block,
+                      fresh=fresh_index)
     indexer.run_once()
     resolver = Resolver(db, chain.chain_id, indexer, flusher_factory, suspicious_after, interval)
     return resolver, demo_link

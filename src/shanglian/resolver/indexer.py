@@ -15,13 +15,17 @@ serials go into the ``items`` table, so a request proves membership with one pri
 (a list that does not match the root is refused and the batch's serials read as unknown). A list
 that appears later is picked up on a later pass.
 
-The index remembers the chain id, the contract addresses and the hash of its last block; opened
-against another deployment or a chain that was reset, it refuses (:class:`IndexMismatch`) rather
-than mixing two histories.
+The index remembers the chain id, the contract addresses and the hash of its last block. Opened
+against another deployment, it refuses (:class:`IndexMismatch`) rather than mix two histories. When
+the block it stopped at is no longer on the chain (a node that came back without its last blocks),
+it rebuilds itself from the deployment block — at start or on any later pass. The index is a copy
+of the chain and rebuilding loses nothing; the consumer scans queued in the same database are not
+a copy of anything and are kept (the flusher then resends those whose record was lost).
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -41,7 +45,13 @@ from shanglian.trace import SerialFolder
 
 __all__ = ["SCHEMA", "Indexer", "IndexMismatch", "IndexStats", "connect_db"]
 
+log = logging.getLogger("shanglian.resolver.indexer")
+
 ZERO32 = bytes(32)
+
+# What a rebuild keeps: the index's identity and the scan queue's tables (see the module doc).
+_KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "sqlite_sequence"}
+_KEPT_META = {"chain_id", "provenance", "registry", "scan_namespace"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -110,7 +120,7 @@ def connect_db(path: str | Path) -> sqlite3.Connection:
 
 
 class IndexMismatch(ConfigError):
-    """The index was built from another deployment, or the chain under it was reset."""
+    """The index was built from another deployment."""
 
 
 @dataclass
@@ -147,7 +157,10 @@ class Indexer:
         start_block: int = 0,
         range_blocks: int | None = None,
         on_change: Callable[[], None] | None = None,
+        fresh: bool = False,
     ) -> None:
+        """`fresh`: rebuild the index from the chain; for an index of another deployment, drop it
+        and its scan queue too."""
         self.chain = chain
         self.provenance = provenance
         self.registry = registry
@@ -159,7 +172,7 @@ class Indexer:
         self.lock = threading.Lock()  # one pass at a time
         self._block_times: dict[int, int] = {}
         self._registry_topics = [logs.topic(registry, "EnterpriseApplied"), logs.topic(registry, "ImportChunkApplied")]
-        self._bind()
+        self._bind(fresh)
 
     # -- identity of the index -------------------------------------------------------------------
 
@@ -167,7 +180,7 @@ class Indexer:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else row[0]
 
-    def _bind(self) -> None:
+    def _bind(self, fresh: bool) -> None:
         """Ties a new index to this deployment; checks an existing one was built from it."""
         identity = {
             "chain_id": str(self.chain.chain_id),
@@ -175,29 +188,51 @@ class Indexer:
             "registry": self.registry.address,
         }
         known = {k: self._meta(k) for k in identity}
-        if all(v is None for v in known.values()):
+        if known != identity and any(v is not None for v in known.values()):
+            if not fresh:
+                raise IndexMismatch(
+                    f"the index was built for {known}, not {identity}: start with a fresh index (--fresh-index), "
+                    "which drops it and the scans it still had queued for that deployment"
+                )
+            self._clear(keep_tables=set(), keep_meta=set())
+        if all(self._meta(k) is None for k in identity):
             with self.conn:
                 self.conn.execute("BEGIN IMMEDIATE")
                 for key, value in identity.items():
                     self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('last_block', ?)", (str(self.start_block - 1),)
-                )
             return
-        if known != identity:
-            raise IndexMismatch(
-                f"the index was built for {known}, not {identity}: start with a fresh index (--fresh-index)"
+        if fresh:
+            self.rebuild("a fresh index was asked for")
+        else:
+            self._follow_chain()
+
+    def _follow_chain(self) -> None:
+        """Rebuilds the index if the block it stopped at is not on the chain any more."""
+        last, stored = self.last_block, self._meta("last_block_hash")
+        if last < 0 or stored is None:
+            return
+        head = self.chain.w3.eth.block_number
+        actual = _hex(self.chain.w3.eth.get_block(last)["hash"]) if last <= head else None
+        if actual != stored:
+            self.rebuild(f"block {last} of the index is not on the chain any more (the node lost blocks or was reset)")
+
+    def rebuild(self, reason: str) -> None:
+        """Empties the index (the scan queue stays) so the next pass indexes from the start block."""
+        log.warning("rebuilding the index from block %d: %s", self.start_block, reason)
+        self._clear(keep_tables=_KEPT_TABLES, keep_meta=_KEPT_META)
+        self._block_times.clear()
+        self.on_change()
+
+    def _clear(self, keep_tables: set[str], keep_meta: set[str]) -> None:
+        tables = [name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            for name in tables:
+                if name not in keep_tables | {"meta", "sqlite_sequence"}:
+                    self.conn.execute(f'DELETE FROM "{name}"')
+            self.conn.execute(
+                f"DELETE FROM meta WHERE key NOT IN ({','.join('?' * len(keep_meta))})", tuple(keep_meta)
             )
-        last = self.last_block
-        stored = self._meta("last_block_hash")
-        if last >= 0 and stored is not None:
-            head = self.chain.w3.eth.block_number
-            actual = _hex(self.chain.w3.eth.get_block(last)["hash"]) if last <= head else None
-            if actual != stored:
-                raise IndexMismatch(
-                    f"block {last} of the index is not on this chain any more (the chain was reset): "
-                    "start with a fresh index (--fresh-index)"
-                )
 
     @property
     def last_block(self) -> int:
@@ -213,6 +248,7 @@ class Indexer:
         """Indexes from the block after the last indexed one up to the head, one range per
         transaction; then loads serial lists that have appeared since."""
         with self.lock:
+            self._follow_chain()
             start = self.last_block + 1
             head = self.head()
             ranges = count = 0

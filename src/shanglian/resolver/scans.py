@@ -15,6 +15,13 @@ After a crash, flushes still ``sending`` are settled first: if ``scanBatchRecord
 says the key landed, the flush is marked done and not resent; otherwise it is resent under the
 same key with the same rows. None lost, none counted twice.
 
+A flush marked ``done`` is not final until the index holds its ``ScanBatchRecorded`` event: a node
+can come back without its last blocks (killed, restarted from an older state), taking the record
+with it. So every pass asks the chain about the done flushes the index does not hold, and puts
+one the chain does not have back to ``sending`` (same key, same rows). The index rebuilds itself
+when it notices lost blocks (see :mod:`shanglian.resolver.indexer`) and forgets ``scans_indexed_through``,
+the flush up to which everything was seen indexed, so after a rebuild every flush is checked again.
+
 The count a page shows is the indexed on-chain total plus the local scans whose flush is not yet
 in the index (its key is absent from the indexed ``ScanBatchRecorded`` events), so a scan is
 counted once whether or not its flush has been sent, mined, or indexed.
@@ -144,11 +151,32 @@ class Flusher:
     def run_once(self) -> FlushResult:
         """Settles unfinished flushes (resending those not on chain), then flushes new scans."""
         result = FlushResult()
+        self._reopen_lost()
         for flush_id, in self.conn.execute("SELECT id FROM scan_flushes WHERE status = 'sending' ORDER BY id").fetchall():
             self._send(flush_id, result, resumed=True)
         for flush_id in self._plan():
             self._send(flush_id, result, resumed=False)
         return result
+
+    def _reopen_lost(self) -> None:
+        """Puts done flushes whose record is not on chain any more back to 'sending' (module doc)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'scans_indexed_through'").fetchone()
+        through = old = int(row[0]) if row else 0
+        unseen = False
+        for flush_id, key, status, indexed in self.conn.execute(
+            "SELECT id, scan_key, status, EXISTS (SELECT 1 FROM scan_batches b WHERE b.scan_key = f.scan_key) "
+            "FROM scan_flushes f WHERE id > ? ORDER BY id", (through,)
+        ).fetchall():
+            if indexed or status == "failed":  # failed: refused for good, never on chain
+                through = through if unseen else flush_id
+                continue
+            unseen = True
+            if status == "done" and not self.contract.functions.scanBatchRecorded(self.platform, bytes(key)).call():
+                log.warning("scan flush %d is not on chain any more (the node lost its block): sending it again", flush_id)
+                self.conn.execute("UPDATE scan_flushes SET status = 'sending', tx = NULL WHERE id = ?", (flush_id,))
+                self.sender.resync_nonce()  # the lost block took the platform's transaction count back too
+        if through != old:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('scans_indexed_through', ?)", (str(through),))
 
     def _plan(self) -> list[int]:
         """Groups unsent scans by batch into new flushes (key stored, rows assigned) in one commit."""
