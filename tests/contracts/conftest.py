@@ -15,6 +15,7 @@ import brownie
 import pytest
 from brownie import web3
 from brownie.exceptions import VirtualMachineError
+from brownie.network.rpc import anvil as anvil_rpc
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_utils import is_address, keccak, to_checksum_address
@@ -22,6 +23,13 @@ from eth_utils.abi import collapse_if_tuple
 from hexbytes import HexBytes
 
 from shanglian import uscc
+
+# Anvil writes the state of every block that leaves its memory under ~/.foundry/anvil/tmp, and a
+# node that brownie kills leaves it there (about 60 MB a node per run of these suites). brownie
+# passes only the Anvil options it knows, so the launch is given this one here, before the
+# session starts the node. Nothing in the suites reads state at old blocks.
+_launch_anvil = anvil_rpc.launch
+anvil_rpc.launch = lambda cmd, **kwargs: _launch_anvil(f"{cmd} --max-persisted-states 0", **kwargs)
 
 ROLES = {
     "producer": 1 << 0,
