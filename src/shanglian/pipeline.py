@@ -214,7 +214,7 @@ class Pipeline:
             return
         mined_nonce = self._rpc_one("eth_getTransactionCount", [self.address, "latest"], int)
         passed = [row for row in pending if row[1] < mined_nonce]
-        answers = self._batch(self._http, [("eth_getTransactionReceipt", [tx_hash]) for _, _, tx_hash, _ in passed]) if passed else []
+        answers = self._batch(self._http, [("eth_getTransactionReceipt", [tx_hash]) for _, _, tx_hash, _ in passed])
         replaced = {row[0] for row, answer in zip(passed, answers) if not answer.get("result")}
         if replaced:
             self.journal.forget(self.chain.chain_id, replaced)
@@ -243,7 +243,7 @@ class Pipeline:
             mined_nonce = self._rpc_one("eth_getTransactionCount", [self.address, "latest"], int)
             hashes = [tx_hash for tx_hash, (_, _, nonce) in itertools.takewhile(
                 lambda item: item[1][2] < mined_nonce, itertools.islice(in_flight.items(), self.batch_size * 4))]
-            answers = self._batch(self._http, [("eth_getTransactionReceipt", [h]) for h in hashes]) if hashes else []
+            answers = self._batch(self._http, [("eth_getTransactionReceipt", [h]) for h in hashes])
             done = []
             for tx_hash, answer in zip(hashes, answers):
                 receipt = answer.get("result")
@@ -292,7 +292,10 @@ class Pipeline:
                 time.sleep(0.01)
 
     def _batch(self, session: requests.Session, calls: list[tuple[str, list[Any]]], attempts: int = 5) -> list[dict[str, Any]]:
-        """One JSON-RPC batch; transient failures are retried with the same payload."""
+        """One JSON-RPC batch; transient failures are retried with the same payload. No calls, no
+        request (a node answers an empty batch with "Invalid request")."""
+        if not calls:
+            return []
         payload = [{"jsonrpc": "2.0", "id": next(self._ids), "method": m, "params": p} for m, p in calls]
         delay = 0.2
         for attempt in range(attempts):
