@@ -32,11 +32,11 @@ class CustodyMachine:
     receiver = st.sampled_from(ACTORS)
     step = st.sampled_from([INSPECTING, 4, 5, 6, 8])  # inspecting, shipping, receiving, storing, retail
 
-    def __init__(cls, provenance, parties, batch_ids, custom_error):
+    def __init__(cls, provenance, parties, batch_ids, reverts_with):
         cls.provenance = provenance
         cls.parties = parties
         cls.batch_ids = batch_ids
-        cls.custom_error = staticmethod(custom_error)
+        cls.reverts_with = staticmethod(reverts_with)
 
     def setup(self):
         self.custodian = ["producer", "producer"]
@@ -44,7 +44,7 @@ class CustodyMachine:
         self.seller = [None, None]
 
     def _reverts(self, name, *args):
-        return brownie.reverts(self.custom_error(self.provenance, name, *args))
+        return self.reverts_with(name, *args)
 
     def rule_offer(self, batch, actor, receiver):
         batch_id, p = self.batch_ids[batch], self.parties
@@ -131,13 +131,13 @@ class CustodyMachine:
             assert record["seller"] == (p[seller] if seller else brownie.ZERO_ADDRESS)
 
 
-def test_custody_chain_follows_the_model(state_machine, provenance, parties, make_batch, custom_error):
+def test_custody_chain_follows_the_model(state_machine, provenance, parties, make_batch, reverts_with):
     batch_ids = [make_batch("STATEFUL-0"), make_batch("STATEFUL-1")]
     state_machine(
         CustodyMachine,
         provenance,
         parties,
         batch_ids,
-        custom_error,
+        reverts_with,
         settings={"max_examples": 30, "stateful_step_count": 20},
     )
