@@ -15,23 +15,31 @@ ShanglianError into exit status 1. A new command, in a group declared with ``cls
 
     @evidence.command("file", sdk=_evidence, signs=True)  # _evidence(session) -> the SDK object
     @click.argument("digest")
-    @click.option("--note", default="", help="What the document is (at most 256 bytes).")
-    def evidence_file(run: Run[Evidence], digest: str, note: str) -> Output:
-        \"\"\"File a document's SHA-256 digest as evidence of your enterprise.\"\"\"
-        value = validate.bytes32(digest, "digest")  # checked before connecting
-        receipt = run.sdk.file(value, note)
-        return done(f"filed evidence 0x{value.hex()}", {"digest": "0x" + value.hex()}, receipt)
+    @enterprise_option("--party", "the enterprise that must co-sign")
+    def evidence_file(run: Run[Evidence], digest: str, party: str) -> Output:
+        \"\"\"File a document's SHA-256 digest as evidence, to be co-signed by PARTY.\"\"\"
+        value = validate.bytes32(digest, "digest")  # checked before anything connects
+        receipt = run.sdk.file(value, party)
+        return done(f"filed evidence 0x{value.hex()}", {"digest": "0x" + value.hex(), "party": party}, receipt)
+
+Input is checked before ``run.sdk`` (or ``run.session``) connects. A parameter that commands check
+the same way gets a decorator that declares it, checks it and hands the command the checked value:
+:func:`enterprise_option` for an enterprise named by its primary account, `batch_argument` in
+cli/provenance.py, `token_argument` in cli/receivables.py. Those run before the body, outermost
+first (above: --party, then the digest).
 
 What it prints: :func:`done` for a transaction (the data plus its transaction, block and gas; the
 message for people), :func:`fields` for one record (aligned ``label  value`` lines), :func:`listing`
 for a table, or an :class:`Output` of any data and a line, lines, a rich renderable, or a function
-that returns one. ``run.session`` gives the chain, the signer and the deployment when a command
+that returns one. Lines are rich markup; pass ``markup=False`` for text that holds names from the
+chain or the user. ``run.session`` gives the chain, the signer and the deployment when a command
 needs more than the SDK object (see `shanglian trace`). A command outside a group takes
 ``@click.command(cls=ChainCommand, ...)``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -44,7 +52,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from shanglian import accounts, deploy
+from shanglian import accounts, deploy, validate
 from shanglian.network import Chain, connect
 from shanglian.transactions import Transactor
 
@@ -90,6 +98,23 @@ def account_option(
     help: str = "Keystore name (see `shanglian account list`), or dev0…dev9 on local networks.",
 ) -> Decorator:
     return click.option("--account", default=lambda: os.environ.get(ACCOUNT_ENV), help=help)
+
+
+def enterprise_option(flag: str, whom: str) -> Decorator:
+    """A required option naming an enterprise by its primary account ("Primary account of `whom`."),
+    given to the command checksummed; checked before anything connects (InputError naming it)."""
+    name = flag.lstrip("-").replace("-", "_")
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @click.option(flag, name, required=True, help=f"Primary account of {whom}.")
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            kwargs[name] = validate.address(kwargs[name], name)
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 # -- the connection --------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from shanglian.cli.common import (
     Session,
     done,
     emit,
+    enterprise_option,
     fields,
     json_option,
     listing,
@@ -51,6 +52,27 @@ def _provenance(s: Session) -> prov.Provenance:
 def _id(ref: str) -> str:
     """The 0x id of a BATCH argument (checked before connecting to anything)."""
     return "0x" + prov.batch_key(ref).hex()
+
+
+def batch_argument(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The BATCH argument, given to the command as `key`, its 0x id (checked before connecting)."""
+
+    @click.argument("batch_ref", metavar="BATCH")
+    @functools.wraps(func)
+    def wrapper(*args: Any, batch_ref: str, **kwargs: Any) -> Any:
+        return func(*args, key=_id(batch_ref), **kwargs)
+
+    return wrapper
+
+
+def _batch_step(group: click.Group, name: str, step: Callable[[prov.Provenance, str], Any], message: str,
+                help_text: str) -> None:
+    """`shanglian <group> <name> BATCH`: one `step` on the batch; `message` names it as {key}."""
+
+    @group.command(name, help=help_text, sdk=_provenance, signs=True)
+    @batch_argument
+    def command(run: Run[prov.Provenance], key: str) -> Output:
+        return _done(message.format(key=key), {"batch_id": key}, step(run.sdk, key))
 
 
 def _done(message: str, data: dict[str, Any], receipt: Any) -> Output:
@@ -200,13 +222,8 @@ def product() -> None:
 @click.option(
     "--metadata-hash", default=None, help="32-byte hex hash of a product sheet, or a reference to hash."
 )
-def product_register(
-    run: Run[prov.Provenance],
-    gtin: str,
-    name: str,
-    features: str,
-    metadata_hash: str | None,
-) -> Output:
+def product_register(run: Run[prov.Provenance], gtin: str, name: str, features: str,
+                     metadata_hash: str | None) -> Output:
     """Register a product; your enterprise (producer or processor) becomes its producer."""
     gtin14 = gs1.normalize_gtin(gtin)
     receipt = run.sdk.register_product(gtin14, name, features, metadata_hash)
@@ -230,14 +247,8 @@ def location() -> None:
 @location.command("register", sdk=_provenance, signs=True)
 @click.option("--gln", required=True, help="GLN-13 of the site, with its check digit.")
 @origin_options
-def location_register(
-    run: Run[prov.Provenance],
-    gln: str,
-    place: str,
-    region_code: str,
-    latitude: str,
-    longitude: str,
-) -> Output:
+def location_register(run: Run[prov.Provenance], gln: str, place: str, region_code: str, latitude: str,
+                      longitude: str) -> Output:
     """Register a site of your enterprise: where its GLN is (EPCIS master data)."""
     number = prov.normalize_gln(gln)
     prov.Origin.checked(place, region_code, latitude, longitude)
@@ -259,13 +270,13 @@ def batch() -> None:
 
 
 @batch.command("create", sdk=_provenance, signs=True)
-@new_batch_options(
-    gtin="The product's GTIN.",
-    lot="Batch/lot number (GS1 AI 10: 1-20 characters of set 82).",
-    production_date="ISO date the batch was produced (not in the future).",
-    quantity="Units in the batch (default: the number of serials).",
-    metadata_uri="Where the batch's documents (and serial list) are published.",
-    metadata_hash="32-byte hex hash of the batch documents, or a reference to hash.",
+@new_batch_options(  # the help of --gtin, --lot, --production-date, --quantity, --metadata-uri, --metadata-hash
+    "The product's GTIN.",
+    "Batch/lot number (GS1 AI 10: 1-20 characters of set 82).",
+    "ISO date the batch was produced (not in the future).",
+    "Units in the batch (default: the number of serials).",
+    "Where the batch's documents (and serial list) are published.",
+    "32-byte hex hash of the batch documents, or a reference to hash.",
 )
 def batch_create(run: Run[prov.Provenance], new: NewBatch) -> Output:
     """Create a batch and commit to its serials with one Merkle root (one transaction for any size).
@@ -279,10 +290,9 @@ def batch_create(run: Run[prov.Provenance], new: NewBatch) -> Output:
 
 
 @batch.command("show", sdk=_provenance)
-@click.argument("batch_ref", metavar="BATCH")
-def batch_show(run: Run[prov.Provenance], batch_ref: str) -> Output:
+@batch_argument
+def batch_show(run: Run[prov.Provenance], key: str) -> Output:
     """Show a batch: origin, holder, seller, recall, certification, lineage."""
-    key = _id(batch_ref)
     p = run.sdk
     r = p.batch(key)
     lineage = p.lineage(key)
@@ -320,30 +330,19 @@ def batch_show(run: Run[prov.Provenance], batch_ref: str) -> Output:
 
 
 @batch.command("certify", sdk=_provenance, signs=True)
-@click.argument("batch_ref", metavar="BATCH")
+@batch_argument
 @click.option(
     "--certificate", required=True, help="The certificate: its 32-byte hex hash, or a reference to hash."
 )
 @click.option("--expiry", required=True, help="ISO date the certificate expires (end of day, CST).")
-def batch_certify(
-    run: Run[prov.Provenance],
-    batch_ref: str,
-    certificate: str,
-    expiry: str,
-) -> Output:
+def batch_certify(run: Run[prov.Provenance], key: str, certificate: str, expiry: str) -> Output:
     """Certify a batch (quality alliance)."""
-    key = _id(batch_ref)
     receipt = run.sdk.certify(key, certificate, expiry)
     return _done(f"certified batch {key} until {expiry}", {"batch_id": key, "expiry": expiry}, receipt)
 
 
-@batch.command("revoke-certification", sdk=_provenance, signs=True)
-@click.argument("batch_ref", metavar="BATCH")
-def batch_revoke(run: Run[prov.Provenance], batch_ref: str) -> Output:
-    """Revoke your alliance's certification of a batch."""
-    key = _id(batch_ref)
-    receipt = run.sdk.revoke_certification(key)
-    return _done(f"revoked the certification of batch {key}", {"batch_id": key}, receipt)
+_batch_step(batch, "revoke-certification", prov.Provenance.revoke_certification,
+            "revoked the certification of batch {key}", "Revoke your alliance's certification of a batch.")
 
 
 @batch.command("transform", sdk=_provenance, signs=True)
@@ -355,13 +354,13 @@ def batch_revoke(run: Run[prov.Provenance], batch_ref: str) -> Output:
     metavar="BATCH",
     help="An input batch you hold (repeat for several).",
 )
-@new_batch_options(
-    gtin="GTIN of the output product (yours).",
-    lot="Lot of the output batch.",
-    production_date="ISO date the output was produced.",
-    quantity="Units in the output batch (default: the number of serials).",
-    metadata_uri="Where the output batch's documents are published.",
-    metadata_hash="32-byte hex hash of its documents, or a reference to hash.",
+@new_batch_options(  # the help of --gtin, --lot, --production-date, --quantity, --metadata-uri, --metadata-hash
+    "GTIN of the output product (yours).",
+    "Lot of the output batch.",
+    "ISO date the output was produced.",
+    "Units in the output batch (default: the number of serials).",
+    "Where the output batch's documents are published.",
+    "32-byte hex hash of its documents, or a reference to hash.",
 )
 def batch_transform(run: Run[prov.Provenance], inputs: tuple[str, ...], new: NewBatch) -> Output:
     """Transform input batches into a new output batch (pears → juice); the inputs are consumed."""
@@ -372,11 +371,10 @@ def batch_transform(run: Run[prov.Provenance], inputs: tuple[str, ...], new: New
 
 
 @batch.command("recall", sdk=_provenance, signs=True)
-@click.argument("batch_ref", metavar="BATCH")
+@batch_argument
 @click.option("--reason", required=True, help="Why (at most 256 bytes); consumers see it.")
-def batch_recall(run: Run[prov.Provenance], batch_ref: str, reason: str) -> Output:
+def batch_recall(run: Run[prov.Provenance], key: str, reason: str) -> Output:
     """Recall a batch (its producer or a regulator); everything made from it reads as recalled."""
-    key = _id(batch_ref)
     receipt = run.sdk.recall(key, reason)
     return _done(f"recalled batch {key}: {reason}", {"batch_id": key, "reason": reason}, receipt)
 
@@ -391,36 +389,22 @@ def custody() -> None:
 
 
 @custody.command("offer", sdk=_provenance, signs=True)
-@click.argument("batch_ref", metavar="BATCH")
-@click.option("--to", "to", required=True, help="Primary account of the receiving enterprise.")
-def custody_offer(run: Run[prov.Provenance], batch_ref: str, to: str) -> Output:
+@batch_argument
+@enterprise_option("--to", "the receiving enterprise")
+def custody_offer(run: Run[prov.Provenance], key: str, to: str) -> Output:
     """Offer custody of a batch you hold to another enterprise."""
-    key = _id(batch_ref)
-    receiver = validate.address(to, "to")
-    receipt = run.sdk.offer_custody(key, receiver)
+    receipt = run.sdk.offer_custody(key, to)
     return _done(
-        f"offered batch {key} to {receiver}; it becomes theirs when they accept",
-        {"batch_id": key, "to": receiver},
+        f"offered batch {key} to {to}; it becomes theirs when they accept",
+        {"batch_id": key, "to": to},
         receipt,
     )
 
 
-@custody.command("accept", sdk=_provenance, signs=True)
-@click.argument("batch_ref", metavar="BATCH")
-def custody_accept(run: Run[prov.Provenance], batch_ref: str) -> Output:
-    """Accept custody offered to your enterprise."""
-    key = _id(batch_ref)
-    receipt = run.sdk.accept_custody(key)
-    return _done(f"accepted custody of batch {key}", {"batch_id": key}, receipt)
-
-
-@custody.command("withdraw", sdk=_provenance, signs=True)
-@click.argument("batch_ref", metavar="BATCH")
-def custody_withdraw(run: Run[prov.Provenance], batch_ref: str) -> Output:
-    """Withdraw a pending custody offer."""
-    key = _id(batch_ref)
-    receipt = run.sdk.withdraw_offer(key)
-    return _done(f"withdrew the custody offer of batch {key}", {"batch_id": key}, receipt)
+_batch_step(custody, "accept", prov.Provenance.accept_custody, "accepted custody of batch {key}",
+            "Accept custody offered to your enterprise.")
+_batch_step(custody, "withdraw", prov.Provenance.withdraw_offer, "withdrew the custody offer of batch {key}",
+            "Withdraw a pending custody offer.")
 
 
 STEPS = ", ".join(step.label for step in prov.BizStep)
@@ -432,7 +416,7 @@ def event() -> None:
 
 
 @event.command("record", sdk=_provenance, signs=True)
-@click.argument("batch_ref", metavar="BATCH")
+@batch_argument
 @click.option("--step", required=True, help=f"Business step: {STEPS}.")
 @click.option(
     "--gln", default=None, help="GLN-13 of the site where it happened (register it with `location register`)."
@@ -441,16 +425,9 @@ def event() -> None:
 @click.option(
     "--data", default=None, help="The full off-chain record: its 32-byte hex hash, or text to hash."
 )
-def event_record(
-    run: Run[prov.Provenance],
-    batch_ref: str,
-    step: str,
-    gln: str | None,
-    serial: str | None,
-    data: str | None,
-) -> Output:
+def event_record(run: Run[prov.Provenance], key: str, step: str, gln: str | None, serial: str | None,
+                 data: str | None) -> Output:
     """Record a trace event (custodian, producer, regulator; inspectors for `inspecting`)."""
-    key = _id(batch_ref)
     biz = prov.parse_step(step)
     number = None if gln is None else prov.normalize_gln(gln)
     if serial is not None:
@@ -469,11 +446,10 @@ def event_record(
 
 
 @event.command("list", sdk=_provenance)
-@click.argument("batch_ref", metavar="BATCH")
+@batch_argument
 @click.option("--serial", default=None, help="Only batch-level events and this item's.")
-def event_list(run: Run[prov.Provenance], batch_ref: str, serial: str | None) -> Output:
+def event_list(run: Run[prov.Provenance], key: str, serial: str | None) -> Output:
     """List a batch's trace events in order."""
-    key = _id(batch_ref)
     if serial is not None:
         gs1.validate_serial(serial)
     events = run.sdk.events(key, serial)
@@ -503,7 +479,7 @@ def scan() -> None:
 
 
 @scan.command("record", sdk=_provenance, signs=True)
-@click.argument("batch_ref", metavar="BATCH")
+@batch_argument
 @click.option(
     "--item",
     "items",
@@ -518,14 +494,8 @@ def scan() -> None:
     required=True,
     help="This submission's unique key (hex or text): a resubmission is refused, not counted twice.",
 )
-def scan_record(
-    run: Run[prov.Provenance],
-    batch_ref: str,
-    items: tuple[str, ...],
-    scan_key: str,
-) -> Output:
+def scan_record(run: Run[prov.Provenance], key: str, items: tuple[str, ...], scan_key: str) -> Output:
     """Record one batch of consumer scans of a batch's items."""
-    key = _id(batch_ref)
     counts: dict[str | None, int] = {}
     for item in items:
         serial, _, count = item.partition("=")

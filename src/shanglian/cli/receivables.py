@@ -17,7 +17,7 @@ from rich.markup import escape
 
 from shanglian import receivables as rcv
 from shanglian import validate
-from shanglian.cli.common import ChainGroup, Output, Run, Session, done, fields, listing
+from shanglian.cli.common import ChainGroup, Output, Run, Session, done, enterprise_option, fields, listing
 from shanglian.registry import Registry
 
 
@@ -36,17 +36,26 @@ def _who(sdk: rcv.Receivables, account: str) -> str:
 
 
 def token_argument(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.argument("token")(func)
+    """The TOKEN argument, given to the command as `fragment`, its id (checked before connecting)."""
+
+    @click.argument("token")
+    @functools.wraps(func)
+    def wrapper(*args: Any, token: str, **kwargs: Any) -> Any:
+        return func(*args, fragment=rcv.check_token(token), **kwargs)
+
+    return wrapper
 
 
 def token_or_slot(func: Callable[..., Any]) -> Callable[..., Any]:
-    """[TOKEN] or --slot N (freeze, unfreeze, lineage)."""
+    """[TOKEN] or --slot N (freeze, unfreeze, lineage), given to the command as `fragment` and
+    `whole` (one of them None), checked before connecting."""
 
     @click.argument("token", required=False)
     @click.option("--slot", help="A whole receivable (all its fragments) instead of one fragment.")
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return func(*args, **kwargs)
+    def wrapper(*args: Any, token: str | None, slot: str | None, **kwargs: Any) -> Any:
+        fragment, whole = _token_or_slot(token, slot)
+        return func(*args, fragment=fragment, whole=whole, **kwargs)
 
     return wrapper
 
@@ -71,25 +80,16 @@ def receivable() -> None:
 
 
 @receivable.command("issue", sdk=_sdk, signs=True)
-@click.option(
-    "--creditor", required=True, help="Primary account of the supplier you owe (an active supplier)."
-)
+@enterprise_option("--creditor", "the supplier you owe (an active supplier)")
 @click.option("--amount", required=True, help="Face value in yuan, e.g. 1,000,000.00.")
 @click.option("--due", required=True, help="Due date, ISO (YYYY-MM-DD), in the future.")
 @click.option(
     "--invoice", required=True, help="The invoice: its 32-byte hex hash, or a document reference (hashed)."
 )
 @click.option("--currency", default="CNY", show_default=True, help="ISO 4217 code.")
-def issue(
-    run: Run[rcv.Receivables],
-    creditor: str,
-    amount: str,
-    due: str,
-    invoice: str,
-    currency: str,
-) -> Output:
+def issue(run: Run[rcv.Receivables], creditor: str, amount: str, due: str, invoice: str,
+          currency: str) -> Output:
     """Issue a receivable as the debtor (core enterprise): confirm you owe CREDITOR AMOUNT on DUE."""
-    creditor = validate.address(creditor, "creditor")
     fen = rcv.to_fen(amount, "amount")
     rcv.check_currency(currency)
     validate.iso_date(due, "due")
@@ -108,21 +108,17 @@ def issue(
 
 @receivable.command("split", sdk=_sdk, signs=True)
 @token_argument
-@click.option(
-    "--to", "to", required=True, help="Primary account of the enterprise receiving the new fragment."
-)
+@enterprise_option("--to", "the enterprise receiving the new fragment")
 @click.option("--amount", required=True, help="Yuan to move into the new fragment.")
-def split(run: Run[rcv.Receivables], token: str, to: str, amount: str) -> Output:
+def split(run: Run[rcv.Receivables], fragment: int, to: str, amount: str) -> Output:
     """Move AMOUNT of fragment TOKEN to another enterprise as a new fragment (多级流转)."""
-    source = rcv.check_token(token)
-    to = validate.address(to, "to")
     fen = rcv.to_fen(amount, "amount")
     sdk = run.sdk
-    new = sdk.split(source, to, amount)
+    new = sdk.split(fragment, to, amount)
     return done(
-        f"split {rcv.format_yuan(rcv.to_yuan(fen))} of {source} to {_who(sdk, to)}: "
+        f"split {rcv.format_yuan(rcv.to_yuan(fen))} of {fragment} to {_who(sdk, to)}: "
         f"new fragment [bold]{new}[/bold]",
-        {"token": new, "parent": source, "holder": to, "value": str(rcv.to_yuan(fen))},
+        {"token": new, "parent": fragment, "holder": to, "value": str(rcv.to_yuan(fen))},
         sdk.last_receipt,
     )
 
@@ -132,19 +128,10 @@ def split(run: Run[rcv.Receivables], token: str, to: str, amount: str) -> Output
 
 @receivable.command("offer", sdk=_sdk, signs=True)
 @token_argument
-@click.option(
-    "--financier", required=True, help="Primary account of the financier (an active bank or factor)."
-)
+@enterprise_option("--financier", "the financier (an active bank or factor)")
 @click.option("--price", required=True, help="Yuan the financier pays you, at most the fragment's value.")
-def offer(
-    run: Run[rcv.Receivables],
-    token: str,
-    financier: str,
-    price: str,
-) -> Output:
+def offer(run: Run[rcv.Receivables], fragment: int, financier: str, price: str) -> Output:
     """Offer fragment TOKEN to a financier for PRICE (保理)."""
-    fragment = rcv.check_token(token)
-    financier = validate.address(financier, "financier")
     fen = rcv.to_fen(price, "price")
     sdk = run.sdk
     receipt = sdk.offer(fragment, financier, price)
@@ -157,9 +144,8 @@ def offer(
 
 @receivable.command("withdraw", sdk=_sdk, signs=True)
 @token_argument
-def withdraw(run: Run[rcv.Receivables], token: str) -> Output:
+def withdraw(run: Run[rcv.Receivables], fragment: int) -> Output:
     """Withdraw the pending financing offer of fragment TOKEN."""
-    fragment = rcv.check_token(token)
     receipt = run.sdk.withdraw(fragment)
     return done(f"withdrew the offer of {fragment}", {"token": fragment, "withdrawn": True}, receipt)
 
@@ -171,9 +157,8 @@ def withdraw(run: Run[rcv.Receivables], token: str) -> Output:
     required=True,
     help="Reference of your payment to the seller (32-byte hex, or e.g. a transfer number, hashed).",
 )
-def accept(run: Run[rcv.Receivables], token: str, payment_reference: str) -> Output:
+def accept(run: Run[rcv.Receivables], fragment: int, payment_reference: str) -> Output:
     """Accept the financing offer of fragment TOKEN as the financier: it becomes yours."""
-    fragment = rcv.check_token(token)
     reference = validate.document_hash(payment_reference, "payment_reference")
     sdk = run.sdk
     receipt = sdk.accept(fragment, payment_reference)
@@ -194,13 +179,12 @@ def accept(run: Run[rcv.Receivables], token: str, payment_reference: str) -> Out
     is_flag=True,
     help="Do not set the settlement-token allowance when it falls short; fail instead.",
 )
-def settle(run: Run[rcv.Receivables], token: str, no_approve: bool) -> Output:
+def settle(run: Run[rcv.Receivables], fragment: int, no_approve: bool) -> Output:
     """Pay fragment TOKEN as the debtor through the settlement token (at or after the due date).
 
     If the debtor's allowance for the Receivables contract is short, it is first set to exactly
     the fragment's value (one more transaction), unless --no-approve.
     """
-    fragment = rcv.check_token(token)
     sdk = run.sdk
     receipt = sdk.settle(fragment, approve=not no_approve)
     f = sdk.show(fragment).fragment
@@ -214,9 +198,8 @@ def settle(run: Run[rcv.Receivables], token: str, no_approve: bool) -> Output:
 
 @receivable.command("confirm-payment", sdk=_sdk, signs=True)
 @token_argument
-def confirm_payment(run: Run[rcv.Receivables], token: str) -> Output:
+def confirm_payment(run: Run[rcv.Receivables], fragment: int) -> Output:
     """Confirm, as the holder, that the debtor paid fragment TOKEN off-chain; settles it."""
-    fragment = rcv.check_token(token)
     sdk = run.sdk
     receipt = sdk.confirm_payment(fragment)
     f = sdk.show(fragment).fragment
@@ -233,8 +216,7 @@ def confirm_payment(run: Run[rcv.Receivables], token: str) -> Output:
 def _regulate(action: str, help_text: str) -> None:
     @receivable.command(action, help=help_text, sdk=_sdk, signs=True)
     @token_or_slot
-    def regulate(run: Run[rcv.Receivables], token: str | None, slot: str | None) -> Output:
-        fragment, whole = _token_or_slot(token, slot)
+    def regulate(run: Run[rcv.Receivables], fragment: int | None, whole: int | None) -> Output:
         sdk = run.sdk
         method = sdk.freeze if action == "freeze" else sdk.unfreeze
         receipt = method(fragment, slot=whole)
@@ -270,9 +252,8 @@ def _due_text(r: rcv.Receivable) -> str:
 
 @receivable.command("show", sdk=_sdk)
 @token_argument
-def show(run: Run[rcv.Receivables], token: str) -> Output:
+def show(run: Run[rcv.Receivables], fragment: int) -> Output:
     """Show fragment TOKEN: holder, value, status, and the receivable it is part of."""
-    fragment = rcv.check_token(token)
     r = run.sdk.show(fragment)
 
     f, o = r.fragment, r.obligation
@@ -310,9 +291,8 @@ def show(run: Run[rcv.Receivables], token: str) -> Output:
 
 @receivable.command("lineage", sdk=_sdk)
 @token_or_slot
-def lineage(run: Run[rcv.Receivables], token: str | None, slot: str | None) -> Output:
+def lineage(run: Run[rcv.Receivables], fragment: int | None, whole: int | None) -> Output:
     """Print the tree of fragments split from TOKEN, or of a whole receivable with --slot."""
-    fragment, whole = _token_or_slot(token, slot)
     tree = run.sdk.lineage(fragment, slot=whole)
     return Output(tree.as_dict(), lambda: rcv.lineage_tree(tree))
 
