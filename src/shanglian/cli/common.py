@@ -276,6 +276,8 @@ class ChainCommand(click.Command):
         as_json = params.pop("as_json")
         run: Run[Any] = Run(params.pop("network"), params.pop("config"), params.pop("account", None), self.signs, self.sdk)
         output = ctx.invoke(self.callback, run, **params)
+        if not isinstance(output, Output):
+            raise TypeError(f"command {self.name!r} returned {output!r}; a chain command returns an Output")
         output.print(as_json)
 
 

@@ -134,7 +134,9 @@ class CheckedBatch:
     origin: prov.Origin
     serials: list[str] | None
     folder: tracing.SerialFolder
-    args: tuple[Any, ...]  # for Provenance.create_batch and .transform, after the inputs
+    # Provenance.create_batch's and .transform's arguments after the inputs: gtin, lot, origin,
+    # production date, quantity, serials, metadata hash and URI.
+    args: tuple[str, str, prov.Origin, str, str | None, list[str] | None, str | None, str]
 
     def created(self, created: prov.CreatedBatch, verb: str) -> Output:
         first = gs1.format_digital_link(self.gtin14, self.lot, self.serials[0] if self.serials else None)

@@ -136,7 +136,7 @@ def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
     )
 
 
-def is_item(conn: sqlite3.Connection, key: bytes, serial: str) -> bool:
+def is_item(conn: sqlite3.Connection, key: bytes, serial: str | None) -> bool:
     """Whether `serial` is proven a member of batch `key` (its published list matched the root)."""
     return conn.execute("SELECT 1 FROM items WHERE batch_id = ? AND serial = ?", (key, serial)).fetchone() is not None
 
