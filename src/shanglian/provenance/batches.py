@@ -53,10 +53,18 @@ def _quantity(value: str | int) -> int:
 
 
 @dataclass(frozen=True)
-class BatchRecord:
+class _Identified:
+    batch_id: bytes
+
+    @property
+    def id_hex(self) -> str:
+        return "0x" + self.batch_id.hex()
+
+
+@dataclass(frozen=True)
+class BatchRecord(_Identified):
     """A batch: what the contract stores, joined with its creation event."""
 
-    batch_id: bytes
     gtin: str
     lot: str
     producer: str
@@ -75,23 +83,14 @@ class BatchRecord:
     created_block: int
     created_at: int
 
-    @property
-    def id_hex(self) -> str:
-        return "0x" + self.batch_id.hex()
-
 
 @dataclass(frozen=True)
-class CreatedBatch:
+class CreatedBatch(_Identified):
     """What :meth:`Provenance.create_batch` and :meth:`Provenance.transform` made."""
 
-    batch_id: bytes
     serials_root: bytes
     serial_count: int
     receipt: Any
-
-    @property
-    def id_hex(self) -> str:
-        return "0x" + self.batch_id.hex()
 
 
 @dataclass(frozen=True)
@@ -223,16 +222,11 @@ class Batches(ContractClient):
         return CreatedBatch(key, root, len(serial_list) if serial_list else 0, receipt)
 
     def _batch_fields(
-        self,
-        gtin: str,
-        lot: str,
-        origin: Origin,
-        production_date: str | dt.date,
-        quantity: str | int | None,
-        serials: Iterable[str] | None,
-        metadata_hash: str | bytes | None,
-        metadata_uri: str,
+        self, gtin: str, lot: str, origin: Origin, production_date: str | dt.date, quantity: str | int | None,
+        serials: Iterable[str] | None, metadata_hash: str | bytes | None, metadata_uri: str,
     ) -> tuple[int, tuple[Any, ...], list[str] | None]:
+        """The checked arguments of a new batch, as createBatch and transform take them after the gtin
+        and lot; and the serial list."""
         code = _gtin_uint(gtin)
         gs1.validate_lot(lot)
         if not isinstance(origin, Origin):

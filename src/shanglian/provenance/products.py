@@ -45,6 +45,12 @@ def _region(value: str | int) -> int:
     return int(text)
 
 
+def _origin_fields(value: Any) -> tuple[Any, Any, Any, Any]:
+    if isinstance(value, Mapping):
+        return value["place"], value["regionCode"], value["latitude"], value["longitude"]
+    return tuple(value)
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where a batch was produced or a site lies. Coordinates in degrees (WGS-84)."""
@@ -89,14 +95,10 @@ class Origin:
         }
 
 
-def _origin_fields(value: Any) -> tuple[Any, Any, Any, Any]:
-    if isinstance(value, Mapping):
-        return value["place"], value["regionCode"], value["latitude"], value["longitude"]
-    return tuple(value)
-
-
 @dataclass(frozen=True)
 class Product:
+    """A registered product: its producer from storage, what it is from its registration event."""
+
     gtin: str
     producer: str
     name: str
@@ -106,6 +108,8 @@ class Product:
 
 @dataclass(frozen=True)
 class Location:
+    """A registered site (GLN) of an enterprise."""
+
     gln: str
     enterprise: str
     site: Origin
