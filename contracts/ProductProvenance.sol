@@ -561,6 +561,8 @@ contract ProductProvenance is IProductProvenance {
     /// @dev Reverts unless `enterprise` holds the GS1 Company Prefix of `code`, whose twelve
     /// prefix-bearing digits are `key12`.
     function _requirePrefixHolder(uint64 code, uint64 key12, address enterprise) private view {
+        // Only the holder decides; the prefix and its length are there for people reading the answer.
+        // slither-disable-next-line unused-return
         (address holder,,) = _registry.prefixOf(key12);
         if (holder != enterprise) revert ProvenanceNotPrefixHolder(code, enterprise, holder);
     }
