@@ -81,7 +81,7 @@ class RpcProxy:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self._thread = threading.Thread(target=self.server.serve_forever, name="rpcproxy", daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="rpcproxy", daemon=True)
 
     def start(self) -> "RpcProxy":
         self._thread.start()

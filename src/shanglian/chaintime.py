@@ -154,8 +154,8 @@ def _evm_time_by_call(chain: Chain) -> int | None:
         raise NetworkError(f"lost the node at {chain.profile.rpc}: {exc.__class__.__name__}") from None
     error = answer.get("error")
     data = (error or {}).get("data") if error else answer.get("result")
-    if isinstance(data, dict):  # some nodes nest it: {"data": {"data": ...}}
-        data = data.get("data")
+    if isinstance(data, dict):  # nested: {"data": {"data": …}}, Ganache's {"data": {"result": …}}
+        data = data.get("data") or data.get("result")
     if not isinstance(data, str) or len(data) != 66:
         return None
     return int(data, 16)

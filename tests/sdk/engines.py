@@ -376,4 +376,4 @@ class Imitation:
         for proxy in self.proxies:
             proxy.stop()
         if self.node is not None:
-            self.node.stop()
+            self.node.stop(kill=True)  # nothing of its state is kept
