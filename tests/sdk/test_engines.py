@@ -34,8 +34,10 @@ from conftest import sender
 
 from bench import members
 
+# The module's nodes and runs are built once: keep its tests on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("engines")
+
 ROWS = 3000
-EXPIRY = (dt.date.today() + dt.timedelta(days=3 * 365)).isoformat()
 ROOT = Path(__file__).resolve().parents[2]
 
 
