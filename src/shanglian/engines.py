@@ -4,7 +4,9 @@ A consortium profile says how the consortium configured its nodes; this module s
 release does when nothing was configured. Each fact names the file or page it was read from, so it
 can be checked against the release a consortium runs (docs/consortium.md gathers them). A profile
 key always wins over an engine default: an operator who raised FISCO's `batch_request_size_limit`
-sets `batch_limit` in the profile.
+sets `batch_limit` in the profile. A limit no release sets by default — EIP-7825's 16,777,216 gas
+per transaction on Osaka chains (besu .../mainnet/OsakaTargetingGasLimitCalculator.java) — is the
+profile's `max_tx_gas` alone.
 
 `web3_clientVersion` answers, as each engine builds them:
 - Besu: ``besu/v25.6.0/linux-x86_64/openjdk-java-21`` (besu util/BesuVersionUtils.java, version());
@@ -19,12 +21,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# EIP-7825 (Osaka): no transaction may ask for more gas than 2**24. Besu 25.7.0 enforces it from
-# the Osaka fork (besu ethereum/core/.../OsakaTargetingGasLimitCalculator.java,
-# DEFAULT_TRANSACTION_GAS_LIMIT_CAP_OSAKA = 16_777_216; CHANGELOG 25.7.0 "EIP-7825").
-EIP7825_TX_GAS_CAP = 16_777_216
-
-
 @dataclass(frozen=True)
 class Engine:
     name: str  # besu, goquorum, fisco, anvil, ganache, or unknown
@@ -33,10 +29,6 @@ class Engine:
 
     def at_least(self, *version: int) -> bool:
         return self.version >= version
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} {'.'.join(map(str, self.version))}".strip()
 
 
 UNKNOWN = Engine("unknown")
@@ -103,13 +95,3 @@ def min_balance(engine: Engine) -> int:
     if engine.name == "fisco" and engine.at_least(3, 16, 4):
         return 1
     return 0
-
-
-def millisecond_headers(engine: Engine) -> bool:
-    """Whether the node's web3 block headers carry milliseconds.
-
-    FISCO's web3 RPC reported the block header's milliseconds as `timestamp` from 3.9.0 through
-    3.11.x, and divides them by 1000 from 3.12.0 on (FISCO-BCOS bcos-rpc/.../model/BlockResponse.h
-    at v3.11.0 and v3.12.0). Either way the contracts' clock is the question: see chaintime.
-    """
-    return engine.name == "fisco" and not engine.at_least(3, 12)

@@ -150,7 +150,7 @@ def connect(network: str | NetworkProfile = "embedded", config: str | None = Non
         if prof.poa:
             w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     engine = engines.UNKNOWN if prof.embedded else _engine(w3, prof)
-    chain_id = _chain_id(w3, prof, engine)
+    chain_id = _chain_id(w3, prof)
     if not prof.embedded and not prof.poa and _needs_poa(w3):
         w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     if prof.chain_id is not None and chain_id != prof.chain_id:
@@ -181,7 +181,7 @@ def _engine(w3: Web3, prof: NetworkProfile) -> Engine:
         raise _unreachable(prof, exc) from None
 
 
-def _chain_id(w3: Web3, prof: NetworkProfile, engine: Engine = engines.UNKNOWN) -> int:
+def _chain_id(w3: Web3, prof: NetworkProfile) -> int:
     try:
         return int(w3.eth.chain_id)
     except Web3RPCError as exc:
