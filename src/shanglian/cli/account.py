@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from shanglian import accounts, funding, registry, validate
-from shanglian.cli.common import account_option, emit, network_options, out, session, table
+from shanglian.cli.common import ChainCommand, Output, Run, emit, out, table
 from shanglian.deploy import state_dir
 from shanglian.errors import InputError
 from shanglian.pipeline import Journal
@@ -69,27 +69,25 @@ def list_(as_json: bool) -> None:
     )
 
 
-@account.command("fund")
-@network_options
-@account_option
+@account.command("fund", cls=ChainCommand, signs=True)
 @click.argument("addresses", nargs=-1)
 @click.option("--csv", "csv_file", type=click.Path(exists=True, dir_okay=False),
               help="An enterprise import CSV: fund the accounts it lists.")
 @click.option("--amount", type=click.IntRange(1), help="Wei each account should hold (default: the network's min_balance).")
-def fund(network: str, config: str | None, as_json: bool, account: str | None, addresses: tuple[str, ...],
-         csv_file: str | None, amount: int | None) -> None:
+def fund(run: Run[None], addresses: tuple[str, ...], csv_file: str | None, amount: int | None) -> Output:
     """Top ADDRESSES (and a CSV's accounts) up to the balance the network wants before it accepts
     their transactions, from --account. Re-run after any interruption."""
     wanted = [validate.address(a, "addresses") for a in addresses]
     if csv_file:
         wanted += [row.account for row in registry.parse_import_csv(Path(csv_file).read_text(encoding="utf-8-sig"), 0)]
-    s = session(network, config, account)
-    if s.chain.profile.embedded:
+    chain, sender = run.session.chain, run.session.sender
+    if chain.profile.embedded:
         raise InputError("network", "the embedded chain needs no funding")
-    amount = amount or s.chain.min_balance
+    amount = amount or chain.min_balance
     if not amount:
-        raise InputError("amount", f"network {s.chain.name!r} needs no balance; give --amount to fund anyway")
-    assert s.sender is not None
-    result = funding.fund(s.chain, s.sender.account, wanted, amount, Journal(state_dir() / "journal.sqlite"))
-    emit(funding.summary(result), as_json, lambda: out.print(
-        f"{len(result.funded)} of {result.accounts} accounts topped up to {amount} wei; {result.already} held it already"))
+        raise InputError("amount", f"network {chain.name!r} needs no balance; give --amount to fund anyway")
+    assert sender is not None
+    result = funding.fund(chain, sender.account, wanted, amount, Journal(state_dir() / "journal.sqlite"))
+    return Output(funding.summary(result),
+                  f"{len(result.funded)} of {result.accounts} accounts topped up to {amount} wei; "
+                  f"{result.already} held it already")
