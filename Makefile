@@ -59,7 +59,8 @@ test: lint tools system
 	@# Compile first: brownie's xdist master compares its view of the build with the workers'.
 	$(BIN)/brownie compile
 	$(BIN)/brownie test tests/contracts -n 2
-	$(BIN)/python -m pytest -p no:pytest-brownie -n 2 tests/sdk tests/web
+	@# loadgroup: a module that marks its tests xdist_group keeps its module-wide nodes on one worker.
+	$(BIN)/python -m pytest -p no:pytest-brownie -n 2 --dist loadgroup tests/sdk tests/web
 
 # Gas of every business operation into bench/gas-snapshot.json (commit it); `make test` fails
 # when a figure rises above the snapshot.

@@ -37,6 +37,8 @@ def main() -> None:
     results["gas"] = gas.measure()
     console.print("pipeline …")
     results["pipeline"] = pipeline.measure()
+    console.print("pipeline batch limits …")
+    results["pipeline_batching"] = pipeline.measure_batching()
     console.print("bulk onboarding …")
     results.update(onboard.measure())
     console.print("resolver …")

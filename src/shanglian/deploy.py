@@ -18,7 +18,7 @@ from typing import Any, Callable
 from web3.contract import Contract
 
 from shanglian import artifacts
-from shanglian.errors import DeploymentError
+from shanglian.errors import ConfigError, DeploymentError
 from shanglian.network import Chain
 from shanglian.transactions import Transactor
 
@@ -127,7 +127,9 @@ def deploy_suite(
     manifest: Manifest | None = None,
     progress: Callable[[str, str, bool], None] | None = None,
 ) -> Suite:
-    """Deploys whatever of the suite is not live on `chain` yet (everything when `fresh`)."""
+    """Deploys whatever of the suite is not live on `chain` yet (everything when `fresh`). On a
+    chain that refuses senders without a balance, the deployer and every admin must hold one first."""
+    _require_funded(chain, [sender.address, *options.admins])
     manifest = manifest or manifest_for(chain)
     if fresh:
         manifest.forget(chain.chain_id)
@@ -157,6 +159,20 @@ def deploy_suite(
         if progress:
             progress(name, address, False)
     return Suite(chain, deployed)
+
+
+def _require_funded(chain: Chain, addresses: list[str]) -> None:
+    if chain.profile.embedded or not chain.min_balance:
+        return
+    from shanglian.funding import balances  # the bulk path, only where balances matter
+
+    short = [a for a, held in balances(chain, list(dict.fromkeys(addresses))).items() if held < chain.min_balance]
+    if short:
+        raise ConfigError(
+            f"network {chain.name!r} refuses transactions from accounts holding less than {chain.min_balance} wei, "
+            f"and the deployer or admins {', '.join(short)} do: fund them first with `shanglian account fund "
+            f"{' '.join(short)} --network {chain.name} --account <a funded account>`"
+        )
 
 
 def load_suite(chain: Chain, manifest: Manifest | None = None) -> Suite:

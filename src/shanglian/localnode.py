@@ -42,15 +42,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _command(kind: str, port: int, hardfork: str) -> list[str]:
+def _command(kind: str, port: int, hardfork: str, chain_id: int | None = None) -> list[str]:
     """The node's binary with the settings every kind takes (see _FLAGS)."""
-    values = (str(port), str(CHAIN_ID[kind]), hardfork, str(GAS_LIMIT))
+    values = (str(port), str(CHAIN_ID[kind] if chain_id is None else chain_id), hardfork, str(GAS_LIMIT))
     return [find_binary(kind), *(part for flag, value in zip(_FLAGS[kind], values) for part in (flag, value))]
 
 
-def anvil_command(port: int, state: Path | None, hardfork: str = "london", block_time: int | None = None) -> list[str]:
+def anvil_command(port: int, state: Path | None, hardfork: str = "london", block_time: int | None = None,
+                  chain_id: int | None = None, genesis_timestamp: int | None = None) -> list[str]:
     command = [
-        *_command("anvil", port, hardfork),
+        *_command("anvil", port, hardfork, chain_id),
         # No base fee, like brownie's development network and the zero-gas consortium chains: a
         # bulk job's fees then cannot fall behind a base fee that its own full blocks drive up.
         "--base-fee", "0",
@@ -64,6 +65,8 @@ def anvil_command(port: int, state: Path | None, hardfork: str = "london", block
         command += ["--state", str(state), "--state-interval", "1"]
     if block_time:
         command += ["--block-time", str(block_time)]
+    if genesis_timestamp is not None:
+        command += ["--timestamp", str(genesis_timestamp)]
     return command
 
 
@@ -82,25 +85,31 @@ def ganache_command(port: int, state_dir: Path | None, hardfork: str = "london")
 
 
 class LocalNode:
-    """A node process on 127.0.0.1:`port`; `profile` is its local network profile."""
+    """A node process on 127.0.0.1:`port`; `profile` is its local network profile. An Anvil node
+    can take another chain id and genesis time (the suites imitate consortium chains with it)."""
 
     def __init__(self, kind: str = "anvil", port: int | None = None, state_dir: Path | None = None,
-                 hardfork: str = "london") -> None:
+                 hardfork: str = "london", chain_id: int | None = None, genesis_timestamp: int | None = None) -> None:
         if kind not in CHAIN_ID:
             raise ConfigError(f"unknown node kind {kind!r}; use anvil or ganache")
+        if kind != "anvil" and (chain_id is not None or genesis_timestamp is not None):
+            raise ConfigError("only an Anvil node takes a chain id or genesis time here")
         self.kind = kind
         self.port = port or free_port()
         self.state_dir = state_dir
         self.hardfork = hardfork
+        self.chain_id = CHAIN_ID[kind] if chain_id is None else chain_id
+        self.genesis_timestamp = genesis_timestamp
         self.url = f"http://127.0.0.1:{self.port}"
-        self.profile = NetworkProfile(f"{kind}-{self.port}", rpc=self.url, chain_id=CHAIN_ID[kind], local=True,
+        self.profile = NetworkProfile(f"{kind}-{self.port}", rpc=self.url, chain_id=self.chain_id, local=True,
                                       logs_range=1_000_000, timeout=30)
         self.process: subprocess.Popen[bytes] | None = None
 
     def command(self) -> list[str]:
         if self.kind == "anvil":
             state = self.state_dir / "anvil-state.json" if self.state_dir else None
-            return anvil_command(self.port, state, self.hardfork)
+            return anvil_command(self.port, state, self.hardfork, chain_id=self.chain_id,
+                                 genesis_timestamp=self.genesis_timestamp)
         return ganache_command(self.port, self.state_dir / "ganache" if self.state_dir else None, self.hardfork)
 
     def start(self, timeout: float = 30) -> "LocalNode":

@@ -1,4 +1,16 @@
-"""Fetching contract logs in block ranges the node accepts (consortium nodes cap eth_getLogs)."""
+"""Fetching contract logs in block ranges the node really answers.
+
+Consortium nodes cap eth_getLogs in two ways. Besu refuses a range wider than
+`--rpc-max-logs-range` (default 5000 since 23.1.2) with an error (besu
+ethereum/api/.../methods/EthGetLogs.java: "Requested range exceeds maximum range limit"): the
+range is then halved until the node answers. FISCO BCOS 3.12.4/3.13.0+ answers silently for only
+`[web3_rpc] filter_max_process_block` blocks (default 10) from fromBlock (FISCO-BCOS
+bcos-rpc/bcos-rpc/filter/FilterSystem.cpp getLogsImpl; bcos-tool/.../NodeConfig.cpp): nothing
+says logs are missing. So before the first query of a connection, a probe finds a block holding a
+log (one of the latest blocks' transactions), asks for the profile's range ending at that block,
+and if the log is not in the answer narrows the range until it is: that is how many blocks the
+node really scans, whatever the profile says.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +18,15 @@ from typing import Any, Iterator, Sequence
 
 from eth_utils import keccak
 from web3.contract import Contract
+from web3.exceptions import Web3RPCError
 from web3.types import LogReceipt
 
+from shanglian.errors import NetworkError
 from shanglian.network import Chain
 from shanglian.transactions import abi_type
+
+_PROBE_BLOCKS = 16  # how many of the latest blocks the probe looks through for a log
+_PROBE_RECEIPTS = 4  # receipts read per block while looking
 
 
 def topic(contract: Contract, event: str) -> str:
@@ -32,16 +49,72 @@ def fetch(
     from_block: int = 0,
     to_block: int | None = None,
 ) -> Iterator[LogReceipt]:
-    """Logs of `address` matching `topics`, oldest first, asked for `logs_range` blocks at a time."""
+    """Logs of `address` matching `topics`, oldest first, asked for as many blocks at a time as the
+    node answers (see the module doc)."""
     last = chain.w3.eth.block_number if to_block is None else to_block
-    step = max(1, chain.profile.logs_range)
     start = from_block
     while start <= last:
-        end = min(last, start + step - 1)
-        yield from chain.w3.eth.get_logs(
-            {"address": address, "topics": list(topics), "fromBlock": start, "toBlock": end}
-        )
+        end = min(last, start + window(chain) - 1)
+        try:
+            found = chain.w3.eth.get_logs({"address": address, "topics": list(topics), "fromBlock": start, "toBlock": end})
+        except Web3RPCError as exc:
+            if end == start:
+                raise NetworkError(f"the node at {chain.profile.rpc} refused eth_getLogs for block {start}: {exc}") from None
+            chain.logs_window = max(1, (end - start + 1) // 2)  # a range cap the node enforces: narrower
+            continue
+        yield from found
         start = end + 1
+
+
+def window(chain: Chain) -> int:
+    """How many blocks one eth_getLogs may span on `chain`: the profile's range, narrowed to what the
+    node was found to scan."""
+    if chain.logs_window is None:
+        chain.logs_window = max(1, chain.profile.logs_range)
+        if not chain.profile.embedded:
+            chain.logs_window = _probe(chain, chain.logs_window)
+    return chain.logs_window
+
+
+def _probe(chain: Chain, wanted: int) -> int:
+    """The widest range up to `wanted` whose answer holds a log known to sit at its last block."""
+    anchor = _recent_log(chain)
+    if anchor is None:
+        return wanted  # nothing to measure against: the profile's range stands
+    block = int(anchor["blockNumber"])
+    span = min(wanted, block + 1)
+    if span <= 1 or _holds(chain, anchor, span):
+        return wanted
+    low, high = 1, span - 1  # [block - low + 1, block] holds the log; a range of `span` does not
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _holds(chain, anchor, middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _holds(chain: Chain, anchor: Any, span: int) -> bool:
+    block = int(anchor["blockNumber"])
+    try:
+        found = chain.w3.eth.get_logs({"address": anchor["address"], "topics": [anchor["topics"][0]],
+                                       "fromBlock": block - span + 1, "toBlock": block})
+    except Web3RPCError:
+        return False  # a node that refuses the range does not answer it either
+    return any(log["transactionHash"] == anchor["transactionHash"] and log["logIndex"] == anchor["logIndex"]
+               for log in found)
+
+
+def _recent_log(chain: Chain) -> Any:
+    """A log of one of the latest transactions, or None if the latest blocks hold none."""
+    head = chain.w3.eth.block_number
+    for number in range(head, max(-1, head - _PROBE_BLOCKS), -1):
+        for tx_hash in chain.w3.eth.get_block(number)["transactions"][:_PROBE_RECEIPTS]:
+            receipt_logs = chain.w3.eth.get_transaction_receipt(tx_hash)["logs"]
+            if receipt_logs and receipt_logs[0]["topics"]:
+                return receipt_logs[0]
+    return None
 
 
 def decode(contract: Contract, logs: Sequence[LogReceipt] | Iterator[LogReceipt]) -> list[Any]:

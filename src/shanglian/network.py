@@ -3,7 +3,10 @@
 A network is named by a profile: the built-in `embedded`, `development` (Anvil, as brownie uses)
 and `ganache`, a profile from a config file, or a bare http(s) URL. Profiles say how the chain
 wants transactions priced (zero-gas consortium chains), whether blocks carry POA extraData, how
-wide an eth_getLogs range the node accepts, and how many confirmations to wait for.
+wide an eth_getLogs range the node accepts, and how many confirmations to wait for; and the limits
+a consortium set on its nodes (JSON-RPC batch length, transaction size and gas, the balance a
+sender must hold). At connect time the node's software is identified (engines.py), so a limit the
+profile leaves out takes that engine's default.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from typing import Any
 import requests
 import yaml
 from web3 import Web3
-from web3.exceptions import ExtraDataLengthError
+from web3.exceptions import ExtraDataLengthError, Web3RPCError
 from web3.middleware import ExtraDataToPOAMiddleware
 
+from shanglian import engines
+from shanglian.engines import Engine
 from shanglian.errors import ConfigError, NetworkError
 
 CONFIG_ENV = "SHANGLIAN_CONFIG"
@@ -36,6 +41,10 @@ class NetworkProfile:
     confirmations: int = 0
     timeout: float = 30.0  # seconds for one RPC request and for a receipt
     local: bool = False  # the well-known development keys are accepted only where this is true
+    batch_limit: int | None = None  # most calls in one JSON-RPC batch; 1: never batch (None: the engine's)
+    max_tx_bytes: int | None = None  # largest signed transaction the nodes accept (None: the engine's)
+    max_tx_gas: int | None = None  # per-transaction gas cap, e.g. EIP-7825's 16,777,216 on Osaka chains
+    min_balance: int | None = None  # wei every sending account must hold (None: the engine's)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -52,7 +61,8 @@ BUILTIN = {
         "ganache", rpc="http://127.0.0.1:8545", chain_id=1337, local=True, logs_range=1_000_000
     ),
 }
-_FIELDS = {"rpc", "chain_id", "gas_price", "poa", "logs_range", "confirmations", "timeout", "local"}
+_FIELDS = {"rpc", "chain_id", "gas_price", "poa", "logs_range", "confirmations", "timeout", "local", "batch_limit",
+           "max_tx_bytes", "max_tx_gas", "min_balance"}
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
@@ -97,15 +107,38 @@ def profile(network: str, config: str | os.PathLike[str] | None = None) -> Netwo
 
 @dataclass
 class Chain:
-    """A connected chain: the Web3 instance plus what the profile says about it."""
+    """A connected chain: the Web3 instance, what the profile says about it, and what was learnt
+    from the node itself (its engine; and, once asked, how wide a log query it really answers and
+    whether its contracts' clock counts seconds)."""
 
     w3: Web3
     profile: NetworkProfile
     chain_id: int
+    engine: Engine = engines.UNKNOWN
+    logs_window: int | None = None  # eth_getLogs blocks per query, once probed (logs.py)
+    clock_checked: bool = False  # the contracts' clock was found to count seconds (chaintime.py)
+    batch_cap: int | None = None  # the longest JSON-RPC batch the node was found to take (pipeline.py)
 
     @property
     def name(self) -> str:
         return self.profile.name
+
+    @property
+    def batch_limit(self) -> int | None:
+        """Most calls per JSON-RPC batch: the profile's, else the engine's default (None: no limit),
+        and never more than the node was found to take."""
+        configured = self.profile.batch_limit if self.profile.batch_limit is not None else engines.batch_limit(self.engine)
+        if self.batch_cap is not None:
+            return min(self.batch_cap, configured or self.batch_cap)
+        return configured
+
+    @property
+    def max_tx_bytes(self) -> int | None:
+        return self.profile.max_tx_bytes if self.profile.max_tx_bytes is not None else engines.max_tx_bytes(self.engine)
+
+    @property
+    def min_balance(self) -> int:
+        return self.profile.min_balance if self.profile.min_balance is not None else engines.min_balance(self.engine)
 
 
 def connect(network: str | NetworkProfile = "embedded", config: str | None = None) -> Chain:
@@ -116,6 +149,7 @@ def connect(network: str | NetworkProfile = "embedded", config: str | None = Non
         w3 = Web3(Web3.HTTPProvider(prof.rpc, request_kwargs={"timeout": prof.timeout}))
         if prof.poa:
             w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+    engine = engines.UNKNOWN if prof.embedded else _engine(w3, prof)
     chain_id = _chain_id(w3, prof)
     if not prof.embedded and not prof.poa and _needs_poa(w3):
         w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
@@ -124,7 +158,7 @@ def connect(network: str | NetworkProfile = "embedded", config: str | None = Non
             f"network {prof.name!r} expects chain id {prof.chain_id} but the node at {prof.rpc} "
             f"reports {chain_id}; check the URL or the profile"
         )
-    return Chain(w3, prof, chain_id)
+    return Chain(w3, prof, chain_id, engine)
 
 
 def _needs_poa(w3: Web3) -> bool:
@@ -137,14 +171,36 @@ def _needs_poa(w3: Web3) -> bool:
     return False
 
 
+def _engine(w3: Web3, prof: NetworkProfile) -> Engine:
+    """The node's software from web3_clientVersion; unknown when the node does not say."""
+    try:
+        return engines.identify(str(w3.client_version))
+    except Web3RPCError:
+        return engines.UNKNOWN
+    except (requests.exceptions.RequestException, OSError) as exc:
+        raise _unreachable(prof, exc) from None
+
+
 def _chain_id(w3: Web3, prof: NetworkProfile) -> int:
     try:
         return int(w3.eth.chain_id)
-    except requests.exceptions.Timeout as exc:
-        raise NetworkError(f"the node at {prof.rpc} did not answer within {prof.timeout:g} s") from exc
-    except (requests.exceptions.ConnectionError, OSError) as exc:
-        hint = " — start one with `shanglian node`" if prof.local else ""
-        raise NetworkError(f"no node at {prof.rpc}{hint}") from exc
+    except Web3RPCError as exc:
+        # GoQuorum answers eth_chainId with an error until the chain reaches the genesis's
+        # eip155Block, and for ever when the genesis has none (quorum internal/ethapi/api.go,
+        # ChainId: "chain not synced beyond EIP-155 replay-protection fork block").
+        message = exc.rpc_response.get("error", {}).get("message") if exc.rpc_response else str(exc)
+        hint = (" — the genesis must list every fork block up to berlinBlock, eip155Block included "
+                "(docs/consortium.md, GoQuorum)") if "eip-155" in str(message).lower() else ""
+        raise NetworkError(f"the node at {prof.rpc} refused eth_chainId: {message}{hint}") from None
+    except (requests.exceptions.RequestException, OSError) as exc:
+        raise _unreachable(prof, exc) from None
+
+
+def _unreachable(prof: NetworkProfile, exc: Exception) -> NetworkError:
+    if isinstance(exc, requests.exceptions.Timeout):
+        return NetworkError(f"the node at {prof.rpc} did not answer within {prof.timeout:g} s")
+    hint = " — start one with `shanglian node`" if prof.local else ""
+    return NetworkError(f"no node at {prof.rpc}{hint}")
 
 
 def _embedded_web3() -> Web3:

@@ -2,7 +2,10 @@
 
 Transactions are signed locally (coincurve), given consecutive nonces by one nonce counter, written
 to a SQLite journal, and only then sent, many per HTTP request as a JSON-RPC batch. Receipts are
-collected in batches too, with a bounded number of transactions in flight. A transient RPC error
+collected in batches too, with a bounded number of transactions in flight. A batch is never longer
+than the chain's batch limit (a profile key, or the engine's default); a single call goes as a
+plain request; and a node that answers a batch as one call (FISCO before 3.16 answers its first
+element only) is from then on sent one request at a time. A transient RPC error
 resends the *same* signed bytes — the pipeline never signs a second transaction for a nonce the node
 may hold — so a job killed at any point and run again resends what the node may not have, skips
 what was mined, and continues with the next nonce: no gaps, no duplicates.
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import queue
+import re
 import sqlite3
 import threading
 import time
@@ -24,10 +28,11 @@ from eth_abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
+from shanglian import chaintime
 from shanglian.errors import NetworkError, ShanglianError
 from shanglian.network import Chain
 from shanglian.signing import FastSigner, Fees
-from shanglian.transactions import Transactor, abi_type
+from shanglian.transactions import Transactor, abi_type, refusal
 
 # Nodes cap the size of one HTTP request (Anvil answers "Invalid request" past a few MB); raw
 # transactions travel as hex, so this keeps a request near 1 MB.
@@ -157,6 +162,7 @@ class Pipeline:
     ) -> None:
         if chain.profile.rpc is None:
             raise ShanglianError("the bulk pipeline needs an RPC node; the embedded chain has none")
+        chaintime.require_seconds(chain)
         self.chain = chain
         self.address = account.address
         self.signer = FastSigner(bytes(account.key), chain.chain_id)
@@ -166,7 +172,7 @@ class Pipeline:
         self.keep_receipts = keep_receipts
         self.progress = progress
         self._http = requests.Session()
-        self._ids = itertools.count()
+        self.rpc = Rpc(chain)
         self._fees = Fees.from_tx_fields(Transactor(chain, account).fees())
 
     # -- public ---------------------------------------------------------------------------------
@@ -214,7 +220,7 @@ class Pipeline:
             return
         mined_nonce = self._rpc_one("eth_getTransactionCount", [self.address, "latest"], int)
         passed = [row for row in pending if row[1] < mined_nonce]
-        answers = self._batch(self._http, [("eth_getTransactionReceipt", [tx_hash]) for _, _, tx_hash, _ in passed])
+        answers = self.rpc.batch(self._http, [("eth_getTransactionReceipt", [tx_hash]) for _, _, tx_hash, _ in passed])
         replaced = {row[0] for row, answer in zip(passed, answers) if not answer.get("result")}
         if replaced:
             self.journal.forget(self.chain.chain_id, replaced)
@@ -225,12 +231,12 @@ class Pipeline:
 
     def _send(self, items: list[tuple[str, bytes]]) -> None:
         session = requests.Session()  # this runs on the sender thread: a session of its own
-        for chunk in _by_size(items, self.batch_size, _MAX_REQUEST_BYTES):
-            answers = self._batch(session, [("eth_sendRawTransaction", ["0x" + raw.hex()]) for _, raw in chunk])
+        for chunk in _by_size(items, min(self.batch_size, self.chain.batch_limit or self.batch_size), _MAX_REQUEST_BYTES):
+            answers = self.rpc.batch(session, [("eth_sendRawTransaction", ["0x" + raw.hex()]) for _, raw in chunk])
             for (key, _), answer in zip(chunk, answers):
                 error = answer.get("error")
                 if error and not any(text in str(error.get("message", "")).lower() for text in _ALREADY_KNOWN):
-                    raise PipelineError(key, f"the node refused the transaction: {error.get('message')}")
+                    raise PipelineError(key, refusal(self.chain, self.address, str(error.get("message"))))
 
     def _collect(self, in_flight: dict[str, tuple[str, bytes, int]], outcome: Outcome, until: int) -> None:
         """Waits until at most `until` transactions are unmined. One account's transactions are mined
@@ -243,7 +249,7 @@ class Pipeline:
             mined_nonce = self._rpc_one("eth_getTransactionCount", [self.address, "latest"], int)
             hashes = [tx_hash for tx_hash, (_, _, nonce) in itertools.takewhile(
                 lambda item: item[1][2] < mined_nonce, itertools.islice(in_flight.items(), self.batch_size * 4))]
-            answers = self._batch(self._http, [("eth_getTransactionReceipt", [h]) for h in hashes])
+            answers = self.rpc.batch(self._http, [("eth_getTransactionReceipt", [h]) for h in hashes])
             done = []
             for tx_hash, answer in zip(hashes, answers):
                 receipt = answer.get("result")
@@ -276,9 +282,9 @@ class Pipeline:
                 # are taken out of the pool and all sent again, in order. Ganache answers that
                 # Anvil-only call with an error, which changes nothing.
                 if self.chain.profile.local:
-                    self._batch(self._http, [("anvil_removePoolTransactions", [self.address])])
+                    self.rpc.batch(self._http, [("anvil_removePoolTransactions", [self.address])])
                     self._send([(key, raw) for key, raw, _ in in_flight.values()])
-                    self._batch(self._http, [("evm_mine", [])])
+                    self.rpc.batch(self._http, [("evm_mine", [])])
                 else:
                     self._send([(key, raw) for key, raw, _ in itertools.islice(in_flight.values(), self.batch_size)])
                 nudge = time.monotonic() + _NUDGE_AFTER
@@ -291,23 +297,69 @@ class Pipeline:
             else:
                 time.sleep(0.01)
 
-    def _batch(self, session: requests.Session, calls: list[tuple[str, list[Any]]], attempts: int = 5) -> list[dict[str, Any]]:
-        """One JSON-RPC batch; transient failures are retried with the same payload. No calls, no
-        request (a node answers an empty batch with "Invalid request")."""
-        if not calls:
-            return []
+    def _rpc_one(self, method: str, params: list[Any], convert: Callable[[str], Any]) -> Any:
+        answer = self.rpc.batch(self._http, [(method, params)])[0]
+        if "error" in answer:
+            raise NetworkError(f"{method} failed: {answer['error']}")
+        result = answer["result"]
+        return int(result, 16) if convert is int else convert(result)
+
+
+class Rpc:
+    """JSON-RPC calls to a chain's node, many per request as far as the node takes them (see the
+    module doc): the pipeline's transport, and any bulk read (balances before funding)."""
+
+    def __init__(self, chain: Chain) -> None:
+        self.chain = chain
+        self._ids = itertools.count()
+
+    def batch(self, session: requests.Session, calls: list[tuple[str, list[Any]]], attempts: int = 5) -> list[dict[str, Any]]:
+        """The answers to `calls`, in order: as JSON-RPC batches no longer than the chain's batch
+        limit, a lone call as a plain request. No calls, no request (a node answers an empty batch
+        with "Invalid request")."""
+        answers: list[dict[str, Any]] = []
+        while len(answers) < len(calls):
+            limit = self.chain.batch_limit or len(calls)
+            group = calls[len(answers) : len(answers) + limit]
+            answers += self._post(session, group, attempts) if len(group) > 1 else [self._post_one(session, group[0], attempts)]
+        return answers
+
+    def _post(self, session: requests.Session, calls: list[tuple[str, list[Any]]], attempts: int) -> list[dict[str, Any]]:
         payload = [{"jsonrpc": "2.0", "id": next(self._ids), "method": m, "params": p} for m, p in calls]
+        answers = self._exchange(session, payload, attempts)
+        if isinstance(answers, dict):
+            # The node answered the batch as one call. FISCO before 3.16 runs the first element only
+            # and answers it alone (v3.15.0 Web3JsonRpcImpl.cpp parseRequestAndValidate): keep that
+            # answer and send the rest one request at a time, now and from now on. A node that
+            # refused the batch as a whole answers with no id and has run none of it; if it said
+            # its limit (FISCO 3.16: "The requested array size exceeds the limit size: 8",
+            # Web3JsonRpcImpl.cpp onRPCRequest), batches of that length go on.
+            first = [answers] if answers.get("id") == payload[0]["id"] else []
+            stated = re.search(r"limit size: (\d+)", str((answers.get("error") or {}).get("message", "")))
+            shorter = int(stated.group(1)) if stated and not first else 1
+            self.chain.batch_cap = max(1, shorter) if shorter < len(calls) else 1
+            if self.chain.batch_cap > 1:
+                return self.batch(session, calls, attempts)
+            return first + [self._post_one(session, call, attempts) for call in calls[len(first) :]]
+        by_id = {a.get("id"): a for a in answers if isinstance(a, dict)}
+        return [by_id.get(p["id"], {"error": {"message": "missing answer"}}) for p in payload]
+
+    def _post_one(self, session: requests.Session, call: tuple[str, list[Any]], attempts: int) -> dict[str, Any]:
+        answer = self._exchange(session, {"jsonrpc": "2.0", "id": next(self._ids), "method": call[0], "params": call[1]},
+                                attempts)
+        if not isinstance(answer, dict):
+            raise NetworkError(f"the node at {self.chain.profile.rpc} answered one call with {type(answer).__name__}")
+        return answer
+
+    def _exchange(self, session: requests.Session, payload: Any, attempts: int) -> Any:
+        """One HTTP request; transient failures are retried with the same payload."""
         delay = 0.2
         for attempt in range(attempts):
             try:
                 response = session.post(self.chain.profile.rpc, json=payload, timeout=self.chain.profile.timeout)
                 if response.status_code >= 500 or response.status_code == 429:
                     raise requests.exceptions.ConnectionError(f"HTTP {response.status_code}")
-                answers = response.json()
-                if isinstance(answers, dict):  # a node that refuses batches answers with one error
-                    raise NetworkError(f"the node at {self.chain.profile.rpc} refused a JSON-RPC batch: {answers.get('error')}")
-                by_id = {a["id"]: a for a in answers}
-                return [by_id.get(p["id"], {"error": {"message": "missing answer"}}) for p in payload]
+                return response.json()
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 if attempt == attempts - 1:
                     raise NetworkError(f"lost the node at {self.chain.profile.rpc}: {exc.__class__.__name__}") from None
@@ -315,12 +367,6 @@ class Pipeline:
                 delay *= 2
         raise AssertionError("unreachable")
 
-    def _rpc_one(self, method: str, params: list[Any], convert: Callable[[str], Any]) -> Any:
-        answer = self._batch(self._http, [(method, params)])[0]
-        if "error" in answer:
-            raise NetworkError(f"{method} failed: {answer['error']}")
-        result = answer["result"]
-        return int(result, 16) if convert is int else convert(result)
 
 
 class _SenderThread:

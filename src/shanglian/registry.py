@@ -246,12 +246,20 @@ class Registry(ContractClient):
     def import_chunk(self, plan: "ImportPlan", index: int) -> Any:
         return self._send(self.import_chunk_call(plan, index))
 
+    def plan_import(self, rows: Iterable["ImportRow"], chunk_rows: int = IMPORT_CHUNK_ROWS) -> "ImportPlan":
+        """`rows` in chunks of at most `chunk_rows` that this chain's nodes accept as one transaction
+        each: within its transaction size limit (GoQuorum's txnSizeLimit) and per-transaction gas
+        cap (EIP-7825). The chunks decide the root the admins vote for, so every admin must plan
+        with the same profile."""
+        return ImportPlan(rows, chunk_rows, self.chain.max_tx_bytes, self.chain.profile.max_tx_gas)
+
     def run_import(self, plan: "ImportPlan", journal: Any = None, progress: Any = None) -> dict[str, Any]:
         """Votes for `plan` if it is not approved yet; once approved, applies the missing chunks.
 
         On a node, chunks go through the bulk pipeline (batched, journaled, resumable); on the
         embedded chain one by one. Chunks the registry already applied are never sent again.
         """
+        plan.check_fits(self.chain.max_tx_bytes, self.chain.profile.max_tx_gas)  # before anyone votes for it
         approved, pending = self.import_state(plan)
         result: dict[str, Any] = {"root": "0x" + plan.root.hex(), "rows": len(plan.rows), "chunks": len(plan.chunks)}
         if not approved:
@@ -273,6 +281,7 @@ class Registry(ContractClient):
                 from shanglian.transactions import as_contract_error
 
                 raise as_contract_error(exc) from None
+            gas = min(gas, self.chain.profile.max_tx_gas or gas)
             encode = CallEncoder(self.contract, "importChunk")
             jobs = (
                 Job(f"import:{result['root']}:{i}", self.contract.address, encode(plan.root, i, plan.chunks[i], plan.proof(i)), gas)
@@ -449,26 +458,77 @@ def parse_import_csv(text: str, now: int) -> list[ImportRow]:
     return rows
 
 
+# Gas of one importChunk, measured on Anvil (london, 200 rows of 96-byte names: 10,143,254): about
+# 47.5k fixed, 46.1k per row and 24.7 per byte of packed rows (calldata, the event's copy, memory).
+# The bound below rounds each up; tests/sdk/test_engines.py holds it against chunks on a node.
+CHUNK_GAS_FIXED = 80_000
+CHUNK_GAS_PER_ROW = 47_000
+CHUNK_GAS_PER_BYTE = 28
+# What a signed importChunk transaction adds to its rows: selector, root, index, two offsets, the
+# rows' length and padding, a Merkle proof of up to 24 levels, and the RLP envelope with signature.
+CHUNK_TX_OVERHEAD = 2_048
+
+
+def chunk_gas_bound(rows: int, size: int) -> int:
+    """An upper bound on the gas of an importChunk of `rows` rows packing to `size` bytes."""
+    return CHUNK_GAS_FIXED + rows * CHUNK_GAS_PER_ROW + size * CHUNK_GAS_PER_BYTE
+
+
 class ImportPlan:
     """An import split into chunks, with the Merkle root the admins approve.
+
+    A chunk holds at most `chunk_rows` rows, and fewer where a transaction of its size
+    (`max_tx_bytes`) or gas (`max_tx_gas`) would exceed what the chain's nodes accept.
 
     Each leaf is `keccak256(keccak256(abi.encodePacked(uint256 chunk, bytes rows)))`, the same
     double hashing as OpenZeppelin's standard tree, so a chunk can be proved but never confused
     with an inner node.
     """
 
-    def __init__(self, rows: Iterable[ImportRow], chunk_rows: int = IMPORT_CHUNK_ROWS):
+    def __init__(self, rows: Iterable[ImportRow], chunk_rows: int = IMPORT_CHUNK_ROWS,
+                 max_tx_bytes: int | None = None, max_tx_gas: int | None = None):
         self.rows = list(rows)
-        self.chunks = [
-            b"".join(row.packed() for row in self.rows[i : i + chunk_rows])
-            for i in range(0, len(self.rows), chunk_rows)
-        ]
+        self.chunks = list(_chunks([row.packed() for row in self.rows], chunk_rows, max_tx_bytes, max_tx_gas))
         self._leaves = [keccak(keccak(i.to_bytes(32, "big") + chunk)) for i, chunk in enumerate(self.chunks)]
         self._tree = merkle.HashTree(self._leaves)
         self.root = self._tree.root
+
+    def rows_in(self, index: int) -> int:
+        return len(ImportRow.unpack(self.chunks[index]))
+
+    def check_fits(self, max_tx_bytes: int | None, max_tx_gas: int | None) -> None:
+        """Raises InputError naming chunk_rows if a chunk would not fit the chain's limits (a plan
+        made without them, e.g. by an older release or another profile)."""
+        for index, chunk in enumerate(self.chunks):
+            size, gas = len(chunk) + CHUNK_TX_OVERHEAD, chunk_gas_bound(self.rows_in(index), len(chunk))
+            if (max_tx_bytes and size > max_tx_bytes) or (max_tx_gas and gas > max_tx_gas):
+                raise InputError("chunk_rows", f"chunk {index} ({self.rows_in(index)} rows, {size} bytes, up to {gas} gas) "
+                                 f"exceeds what this network accepts in one transaction ({max_tx_bytes or '-'} bytes, "
+                                 f"{max_tx_gas or '-'} gas); plan the import with the network's profile")
 
     def proof(self, index: int) -> list[bytes]:
         return self._tree.proof(self._leaves[index])
 
     def __iter__(self) -> Iterator[bytes]:
         return iter(self.chunks)
+
+
+def _chunks(packed: list[bytes], chunk_rows: int, max_tx_bytes: int | None, max_tx_gas: int | None) -> Iterator[bytes]:
+    """Consecutive packed rows joined into chunks within the row, size and gas limits."""
+    chunk: list[bytes] = []
+    size = 0
+    for number, row in enumerate(packed):
+        grown = size + len(row)
+        too_big = max_tx_bytes is not None and grown + CHUNK_TX_OVERHEAD > max_tx_bytes
+        too_heavy = max_tx_gas is not None and chunk_gas_bound(len(chunk) + 1, grown) > max_tx_gas
+        if chunk and (len(chunk) == chunk_rows or too_big or too_heavy):
+            yield b"".join(chunk)
+            chunk, size, grown = [], 0, len(row)
+            too_big = max_tx_bytes is not None and grown + CHUNK_TX_OVERHEAD > max_tx_bytes
+            too_heavy = max_tx_gas is not None and chunk_gas_bound(1, grown) > max_tx_gas
+        if too_big or too_heavy:
+            raise InputError(f"row {number + 2}", "one row alone exceeds the network's transaction limits")
+        chunk.append(row)
+        size = grown
+    if chunk:
+        yield b"".join(chunk)

@@ -20,11 +20,11 @@ from eth_tester.exceptions import TransactionFailed
 from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError, TimeExhausted
+from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError, TimeExhausted, Web3RPCError
 from web3.types import TxReceipt
 
-from shanglian import artifacts
-from shanglian.errors import ContractError, NetworkError
+from shanglian import artifacts, chaintime
+from shanglian.errors import ConfigError, ContractError, NetworkError
 from shanglian.network import Chain
 
 _PANIC = {
@@ -121,6 +121,42 @@ def as_contract_error(exc: Exception) -> ContractError:
 
 REVERTS = (ContractCustomError, ContractPanicError, ContractLogicError, TransactionFailed)
 
+# What to do when a node refuses a transaction outright, by a phrase of its answer.
+_REFUSALS = (
+    # FISCO 3.16.4 web3 RPC (bcos-rpc/bcos-rpc/validator/TxValidator.cpp) and geth's pool.
+    (("insufficientfunds", "insufficient funds"),
+     "this network needs every sending account to hold at least {min_balance} wei: fund it with "
+     "`shanglian account fund {address} --network {network} --account <a funded account>`"),
+    # Besu local account allowlists (ethereum/api/.../RpcErrorType.java TX_SENDER_NOT_AUTHORIZED).
+    (("not authorized to send",),
+     "{address} is not on the node's accounts allowlist: add it on every node (accounts-allowlist in "
+     "permissions_config.toml, or perm_addAccountsToAllowlist)"),
+    # GoQuorum (geth 1.10.3, no London: quorum core/types/transaction.go decodeTyped).
+    (("transaction type not supported",),
+     "the node takes legacy transactions only: set gas_price to zero or a wei price in the profile"),
+    # GoQuorum txnSizeLimit (quorum core/tx_pool.go ErrOversizedData).
+    (("oversized data",),
+     "the transaction is larger than the genesis txnSizeLimit: set max_tx_bytes in the profile"),
+    # EIP-7825 on Besu (RpcErrorType.java EXCEEDS_TRANSACTION_GAS_LIMIT).
+    (("gas limit cap", "gas limit must be at most"),
+     "the chain caps the gas of one transaction: set max_tx_gas in the profile (16777216 on Osaka)"),
+)
+
+
+def refusal(chain: Chain, address: str, message: str) -> str:
+    """The node's refusal of `address`'s transaction, with what to do about it where we know."""
+    lowered = message.lower()
+    for phrases, advice in _REFUSALS:
+        if any(phrase in lowered for phrase in phrases):
+            hint = advice.format(address=address, network=chain.name, min_balance=max(1, chain.min_balance))
+            return f"the node refused the transaction from {address}: {message} — {hint}"
+    return f"the node refused the transaction from {address}: {message}"
+
+
+def _rpc_message(exc: Web3RPCError) -> str:
+    error = (exc.rpc_response or {}).get("error") if isinstance(exc.rpc_response, dict) else None
+    return str(error.get("message")) if isinstance(error, dict) else str(exc)
+
 
 class Transactor:
     """Sends transactions from one account: builds, signs locally, sends raw, waits, decodes reverts."""
@@ -152,6 +188,17 @@ class Transactor:
             return {"gasPrice": 0}
         if isinstance(policy, int):
             return {"gasPrice": policy}
+        if self._fees is None and self.chain.engine.name == "fisco":
+            # FISCO reports a base fee of 0 and no tip (bcos-rpc/.../model/BlockResponse.cpp,
+            # EthEndpoint.cpp maxPriorityFeePerGas), so "auto" would offer nothing on a chain that
+            # charges its tx_gas_price (what eth_gasPrice answers): ask for the price instead.
+            price = int(self.chain.w3.eth.gas_price)
+            if price:
+                raise ConfigError(
+                    f"network {self.chain.name!r} charges gas (eth_gasPrice is {price} wei) and FISCO BCOS "
+                    "reports no base fee: set gas_price in the profile to the price in wei"
+                )
+            self._fees = {"gasPrice": 0}
         if self._fees is None:
             block = self.chain.w3.eth.get_block("latest")
             base = block.get("baseFeePerGas")
@@ -165,6 +212,7 @@ class Transactor:
     def build(self, call: ContractFunction, gas: int | None = None, value: int = 0) -> dict[str, Any]:
         """A complete transaction for `call`. Gas is estimated unless given; a call that would revert
         raises its named ContractError here, before anything is signed or sent."""
+        chaintime.require_seconds(self.chain)  # before the estimate: a wrong clock reverts it
         tx: dict[str, Any] = {
             "from": self.address,
             "chainId": self.chain.chain_id,
@@ -178,7 +226,7 @@ class Transactor:
                 raise as_contract_error(exc) from None
             except (requests.exceptions.RequestException, OSError) as exc:
                 raise _network_error(self.chain, exc) from None
-        tx["gas"] = gas
+        tx["gas"] = min(gas, self.chain.profile.max_tx_gas or gas)  # the margin must not break a cap
         tx = call.build_transaction(tx)
         tx["nonce"] = self.next_nonce()
         return tx
@@ -191,36 +239,52 @@ class Transactor:
     def send(self, call: ContractFunction, gas: int | None = None, value: int = 0) -> TxReceipt:
         """Sends `call` and waits for it; a revert raises the contract's named ContractError."""
         tx = self.build(call, gas, value)
-        receipt = wait(self.chain, self._broadcast(tx))
+        receipt = wait(self.chain, self.send_signed(tx))
         if receipt["status"] != 1:
             raise self._replay(tx, receipt)
         return receipt
 
     def transfer(self, to: str, value: int) -> TxReceipt:
-        """Sends native currency (funding local development accounts)."""
+        """Sends native currency (funding accounts on chains that want a balance)."""
+        chaintime.require_seconds(self.chain)
         tx = {"to": to, "value": value, "gas": 21_000, "chainId": self.chain.chain_id, "nonce": self.next_nonce(), **self.fees()}
-        return wait(self.chain, self._broadcast(tx))
+        return wait(self.chain, self.send_signed(tx))
 
     def deploy(self, bytecode: str, constructor_call: Any) -> TxReceipt:
         """Deploys a contract whose constructor call was built by web3's `constructor(...)`."""
+        chaintime.require_seconds(self.chain, self)
+        fields = {"from": self.address, "chainId": self.chain.chain_id, **self.fees()}
         try:
-            tx = constructor_call.build_transaction({"from": self.address, "chainId": self.chain.chain_id, **self.fees()})
+            try:
+                tx = constructor_call.build_transaction(fields)
+            except Web3RPCError:
+                # FISCO's default scheduler estimates nothing without a recipient ("Call address is
+                # empty", bcos-scheduler/src/SchedulerImpl.cpp call(), reached from the web3
+                # eth_estimateGas): offer what a block holds instead.
+                tx = constructor_call.build_transaction({**fields, "gas": self._creation_gas()})
         except (requests.exceptions.RequestException, OSError) as exc:
             raise _network_error(self.chain, exc) from None
         tx["nonce"] = self.next_nonce()
-        tx_hash = self._broadcast(tx)
+        tx_hash = self.send_signed(tx)
         receipt = wait(self.chain, tx_hash)
         if receipt["status"] != 1:
             raise ContractError("DeploymentReverted", {"transaction": HexBytes(tx_hash).to_0x_hex()})
         return receipt
 
-    def _broadcast(self, tx: dict[str, Any]) -> bytes:
+    def _creation_gas(self) -> int:
+        limit = int(self.chain.w3.eth.get_block("latest")["gasLimit"])
+        return min(limit, self.chain.profile.max_tx_gas or limit)
+
+    def send_signed(self, tx: dict[str, Any]) -> bytes:
         """Signs and sends `tx`; a refusal becomes a named error and the nonce is counted anew."""
         try:
             return bytes(self.chain.w3.eth.send_raw_transaction(self.sign(tx)))
         except REVERTS as exc:
             self.resync_nonce()
             raise as_contract_error(exc) from None
+        except Web3RPCError as exc:
+            self.resync_nonce()
+            raise NetworkError(refusal(self.chain, self.address, _rpc_message(exc))) from None
         except (requests.exceptions.RequestException, OSError) as exc:
             self.resync_nonce()
             raise _network_error(self.chain, exc) from None

@@ -92,5 +92,5 @@ def test_example_consortium_profiles_load_with_their_policies():
         p = profiles[name]
         assert p.rpc and p.chain_id and p.gas_price == "zero" and p.confirmations == 0
         assert not p.local  # the development keys are refused on a consortium chain
-    assert profiles["besu"].poa and profiles["besu"].logs_range == 1000
+    assert profiles["besu"].poa and profiles["besu"].logs_range == 5000
     assert profiles["fisco"].chain_id == 20200

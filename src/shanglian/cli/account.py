@@ -1,14 +1,18 @@
-"""`shanglian account new|import|list`: keystores shared with brownie."""
+"""`shanglian account new|import|list|fund`: keystores shared with brownie, and funding accounts on
+chains that want a balance."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 
-from shanglian import accounts
-from shanglian.cli.common import emit, out, table
+from shanglian import accounts, funding, registry, validate
+from shanglian.cli.common import ChainCommand, Output, Run, emit, out, table
+from shanglian.deploy import state_dir
 from shanglian.errors import InputError
+from shanglian.pipeline import Journal
 
 
 def register(cli: click.Group) -> None:
@@ -63,3 +67,27 @@ def list_(as_json: bool) -> None:
         if rows
         else out.print(f"no accounts in {accounts.keystore_dir()}; create one with `shanglian account new NAME`"),
     )
+
+
+@account.command("fund", cls=ChainCommand, signs=True)
+@click.argument("addresses", nargs=-1)
+@click.option("--csv", "csv_file", type=click.Path(exists=True, dir_okay=False),
+              help="An enterprise import CSV: fund the accounts it lists.")
+@click.option("--amount", type=click.IntRange(1), help="Wei each account should hold (default: the network's min_balance).")
+def fund(run: Run[None], addresses: tuple[str, ...], csv_file: str | None, amount: int | None) -> Output:
+    """Top ADDRESSES (and a CSV's accounts) up to the balance the network wants before it accepts
+    their transactions, from --account. Re-run after any interruption."""
+    wanted = [validate.address(a, "addresses") for a in addresses]
+    if csv_file:
+        wanted += [row.account for row in registry.parse_import_csv(Path(csv_file).read_text(encoding="utf-8-sig"), 0)]
+    chain, sender = run.session.chain, run.session.sender
+    if chain.profile.embedded:
+        raise InputError("network", "the embedded chain needs no funding")
+    amount = amount or chain.min_balance
+    if not amount:
+        raise InputError("amount", f"network {chain.name!r} needs no balance; give --amount to fund anyway")
+    assert sender is not None
+    result = funding.fund(chain, sender.account, wanted, amount, Journal(state_dir() / "journal.sqlite"))
+    return Output(funding.summary(result),
+                  f"{len(result.funded)} of {result.accounts} accounts topped up to {amount} wei; "
+                  f"{result.already} held it already")

@@ -207,7 +207,7 @@ def import_(run: Run[reg.Registry], csv_file: str, chunk_rows: int) -> Output:
         text = Path(csv_file).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("csv", "is not UTF-8 text") from None
-    plan = reg.ImportPlan(reg.parse_import_csv(text, r._now()), chunk_rows)
+    plan = r.plan_import(reg.parse_import_csv(text, r._now()), chunk_rows)
     journal = None if run.session.chain.profile.embedded else Journal(state_dir() / "journal.sqlite")
     with Progress(transient=True, console=out) as bar:
         task = bar.add_task(f"importing {len(plan.rows)} enterprises", total=len(plan.chunks))
