@@ -54,3 +54,11 @@ def _render(value: Any) -> str:
     if isinstance(value, (bytes, bytearray)):
         return "0x" + bytes(value).hex()
     return str(value)
+
+
+class DisclosureError(InputError):
+    """A disclosed field does not prove into the receivable's document root. ``field`` names it."""
+
+
+class NotAPartyError(ShanglianError, PermissionError):
+    """The account's key opens none of a confidential receivable's sealed facts."""
