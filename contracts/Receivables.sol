@@ -27,7 +27,10 @@ import {Roles} from "./libraries/Roles.sol";
 /// - settled value, offers and approvals live apart and cost nothing until used. Approvals carry an
 ///   epoch that advances when a fragment changes holder, which voids every earlier value allowance;
 /// - encryption keys are one word per account (the x coordinate; the parity is found by hashing to
-///   the account). Ciphertext is never stored: envelopes are in {FactsSealed} events (and calldata).
+///   the account), and a flag in the top bit of the account's fragment count: the check that a
+///   confidential fragment's recipient published a key reads the word the mint then updates, and a
+///   published key has made that word non-zero already. Ciphertext is never stored: envelopes are in
+///   {FactsSealed} events (and calldata).
 /// Fragments are created only in {_mint}; value moves only in {_updateValue}; holders change only in
 /// {_setHolder}; fragments settle only in {_settle}; slots are created only in {_issue}.
 contract Receivables is IReceivables {
@@ -36,6 +39,7 @@ contract Receivables is IReceivables {
     uint256 private constant _ID_BASE = 10_000_000;
     uint256 private constant _MAX_FRAGMENTS = _ID_BASE - 1;
     uint64 private constant _TOTAL_SHARES = 1e18; // value of a confidential slot, whatever its face value
+    uint256 private constant _KEY_PUBLISHED = 1 << 255; // in a holder's {_balances} word
 
     // Fragment flags.
     uint8 private constant _OFFERED = 1;
@@ -95,7 +99,7 @@ contract Receivables is IReceivables {
     mapping(uint256 tokenId => mapping(uint256 epoch => mapping(address operator => uint256 value))) private
         _allowances;
     mapping(address holder => mapping(address operator => bool approved)) private _operatorApprovals;
-    mapping(address holder => uint256 fragments) private _balances;
+    mapping(address holder => uint256 fragmentsAndKeyFlag) private _balances;
     mapping(uint256 tokenId => bytes32 priceCommitment) private _priceCommitments;
     mapping(address account => bytes32 x) private _encryptionKeys;
 
@@ -140,6 +144,7 @@ contract Receivables is IReceivables {
         if (owner != msg.sender) revert ReceivableInvalidEncryptionKey(msg.sender, owner);
         if (_encryptionKeys[owner] != 0) revert ReceivableEncryptionKeyPublished(owner);
         _encryptionKeys[owner] = bytes32(publicKey[:32]);
+        _balances[owner] |= _KEY_PUBLISHED;
         emit EncryptionKeyPublished(owner, publicKey);
     }
 
@@ -463,7 +468,7 @@ contract Receivables is IReceivables {
     /// @inheritdoc IERC721
     function balanceOf(address owner) external view returns (uint256) {
         if (owner == address(0)) revert ReceivableInvalidOwner(owner);
-        return _balances[owner];
+        return _balances[owner] & ~_KEY_PUBLISHED;
     }
 
     /// @inheritdoc IERC721
@@ -702,7 +707,7 @@ contract Receivables is IReceivables {
             word := or(word, shl(224, and(parent, 0xffffff)))
             sstore(record.slot, word)
         }
-        // A holder's count is bounded by the number of fragments ever created.
+        // A holder's count is bounded by the number of fragments ever created, far below the key flag.
         unchecked {
             ++_balances[to];
         }
@@ -883,7 +888,7 @@ contract Receivables is IReceivables {
 
     /// @dev Confidential fragments go only to accounts that published the key their facts are sealed to.
     function _requireEncryptionKey(address account) private view {
-        if (_encryptionKeys[account] == 0) revert ReceivableNoEncryptionKey(account);
+        if (_balances[account] & _KEY_PUBLISHED == 0) revert ReceivableNoEncryptionKey(account);
     }
 
     /// @dev Lets the caller move `value` of fragment `tokenId` held by `holder`: the caller acts for the
