@@ -504,7 +504,9 @@ contract Receivables is IReceivables {
         address debtor = slotRecord.debtor;
         bytes32 invoiceHash = _slotInvoices[slot];
         InvoiceRecord storage invoice = _invoices[_invoiceKey(debtor, invoiceHash)];
-        return Obligation(debtor, invoice.creditor, invoice.faceValue, slotRecord.currency, slotRecord.dueDate, invoiceHash);
+        return Obligation(
+            debtor, invoice.creditor, invoice.faceValue, slotRecord.currency, slotRecord.dueDate, invoiceHash
+        );
     }
 
     /// @inheritdoc IReceivables
@@ -625,11 +627,7 @@ contract Receivables is IReceivables {
         if (dueDate <= block.timestamp) revert ReceivableInvalidDueDate(dueDate);
         if (invoiceKey == bytes32(0)) revert ReceivableInvalidInvoice(invoiceKey);
         InvoiceRecord storage invoice = _invoices[_invoiceKey(debtor, invoiceKey)];
-        {
-            uint32 usedBy = invoice.slot;
-            if (usedBy != 0) revert ReceivableInvoiceUsed(invoiceKey, usedBy);
-        }
-
+        if (invoice.slot != 0) revert ReceivableInvoiceUsed(invoiceKey, invoice.slot);
         uint256 slot = _nextSlot;
         if (slot > type(uint32).max) revert ReceivableTooManySlots();
         // No overflow: slot <= 2**32 - 1.
@@ -638,17 +636,11 @@ contract Receivables is IReceivables {
         }
         _slotInvoices[slot] = slotDocument;
         SlotRecord storage slotRecord = _slots[slot];
+        // Both addresses are clean (ABI-decoded or masked by {_actingFor}); slot < 2**32; bytes3 sits high.
         assembly ("memory-safe") {
-            let word := and(creditor, 0xffffffffffffffffffffffffffffffffffffffff)
-            word := or(word, shl(160, slot))
-            word := or(word, shl(192, and(value, 0xffffffffffffffff)))
-            sstore(invoice.slot, word)
-
-            word := and(debtor, 0xffffffffffffffffffffffffffffffffffffffff)
-            word := or(word, shl(160, and(dueDate, 0xffffffffff)))
-            word := or(word, shl(200, shr(232, currency))) // bytes3 sits in the high-order bytes
-            word := or(word, shl(232, 1))
-            sstore(slotRecord.slot, word)
+            sstore(invoice.slot, or(or(creditor, shl(160, slot)), shl(192, and(value, 0xffffffffffffffff))))
+            let word := or(debtor, shl(160, and(dueDate, 0xffffffffff)))
+            sstore(slotRecord.slot, or(or(word, shl(200, shr(232, currency))), shl(232, 1)))
         }
         tokenId = _mint(creditor, slot, 1, 0, uint64(value));
         if (currency == bytes3(0)) {
