@@ -131,8 +131,7 @@ contract Receivables is IReceivables {
         bytes calldata envelope
     ) external returns (uint256 tokenId) {
         tokenId = _issue(creditor, _TOTAL_SHARES, bytes3(0), dueDate, invoiceKey, documentRoot);
-        if (envelope.length == 0) revert ReceivableEmptyEnvelope();
-        emit FactsSealed(tokenId, _slots[tokenId / _ID_BASE].debtor, envelope);
+        _seal(tokenId, _slots[tokenId / _ID_BASE].debtor, envelope);
     }
 
     // ------------------------------------------------------------------ encryption keys
@@ -153,8 +152,7 @@ contract Receivables is IReceivables {
         address holder = _requireExists(tokenId, _fragments[tokenId]);
         if (_actingFor(msg.sender, Roles.ALL) != holder) revert ReceivableNotAuthorized(msg.sender, tokenId);
         _requireConfidential(tokenId / _ID_BASE);
-        if (envelope.length == 0) revert ReceivableEmptyEnvelope();
-        emit FactsSealed(tokenId, holder, envelope);
+        _seal(tokenId, holder, envelope);
     }
 
     // ------------------------------------------------------------------ ERC-3525 value transfers
@@ -177,8 +175,7 @@ contract Receivables is IReceivables {
         (tokenId, holder) = _split(fromTokenId, to, shares);
         // Checked after the split, which has read the slot and checked the fragment exists.
         _requireConfidential(fromTokenId / _ID_BASE);
-        if (envelope.length == 0) revert ReceivableEmptyEnvelope();
-        emit FactsSealed(tokenId, holder, envelope);
+        _seal(tokenId, holder, envelope);
         _checkOnERC3525Received(to, fromTokenId, tokenId, shares);
     }
 
@@ -284,13 +281,12 @@ contract Receivables is IReceivables {
     ) external {
         (FragmentRecord storage record, address holder) = _requireOfferable(tokenId, financier, true);
         if (priceCommitment == bytes32(0)) revert ReceivableInvalidCommitment(priceCommitment);
-        if (envelope.length == 0) revert ReceivableEmptyEnvelope();
 
         record.flags = _OFFERED;
         _offers[tokenId] = Offer(financier, 0);
         _priceCommitments[tokenId] = priceCommitment;
         emit ConfidentialFinancingOffered(tokenId, holder, financier, priceCommitment);
-        emit FactsSealed(tokenId, holder, envelope);
+        _seal(tokenId, holder, envelope);
     }
 
     /// @inheritdoc IReceivables
@@ -330,14 +326,13 @@ contract Receivables is IReceivables {
         bytes32 offered = _priceCommitments[tokenId];
         if (priceCommitment != offered) revert ReceivableOfferChanged(tokenId, offered);
         if (referenceCommitment == bytes32(0)) revert ReceivableInvalidCommitment(referenceCommitment);
-        if (envelope.length == 0) revert ReceivableEmptyEnvelope();
         if (!_registry.isActive(holder)) revert ReceivableInactiveHolder(holder);
 
         _clearOffer(tokenId);
         record.flags = _FINANCED;
         _setHolder(tokenId, record, holder, offer.financier);
         emit ConfidentialReceivableFinanced(tokenId, holder, offer.financier, priceCommitment, referenceCommitment);
-        emit FactsSealed(tokenId, offer.financier, envelope);
+        _seal(tokenId, offer.financier, envelope);
     }
 
     // ------------------------------------------------------------------ settlement
@@ -799,6 +794,12 @@ contract Receivables is IReceivables {
     function _clearOffer(uint256 tokenId) private {
         delete _offers[tokenId];
         if (_priceCommitments[tokenId] != 0) delete _priceCommitments[tokenId];
+    }
+
+    /// @dev The one place envelopes are logged: refuses an empty one, emits {FactsSealed}.
+    function _seal(uint256 tokenId, address sender, bytes calldata envelope) private {
+        if (envelope.length == 0) revert ReceivableEmptyEnvelope();
+        emit FactsSealed(tokenId, sender, envelope);
     }
 
     // ------------------------------------------------------------------ internal: checks
