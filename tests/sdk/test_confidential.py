@@ -241,3 +241,37 @@ def test_a_truncated_envelope_is_named():
     with pytest.raises(InputError) as refused:
         open_envelope(envelope[:-5], PrivateKey().secret)
     assert refused.value.field == "envelope"
+
+
+# ---------------------------------------------------------------------------------------- a party's reading
+
+
+def test_a_party_reads_what_the_chain_vouches_for_and_nothing_else():
+    from shanglian.confidential import Sealed, acceptance_payload, invoice_payload, offer_payload, open_facts
+
+    bank, seller = PrivateKey().secret, PrivateKey().secret
+    keys = [public_key_of(bank), public_key_of(seller)]
+    original = document()
+    price_salt, reference_salt = b"\x01" * 32, b"\x02" * 32
+    forged = document(seed=b"\x09" * 32)  # the same fields, another root: not the chain's
+    sealed = [
+        Sealed(10000002, seal(offer_payload(10000002, 29_100_000, price_salt, original), keys)),
+        Sealed(10000002, seal(offer_payload(10000002, 1, b"\x03" * 32, original), keys)),  # no commitment on chain
+        Sealed(10000002, seal(acceptance_payload(10000002, "ZSB-PAY-0001", reference_salt), keys)),
+        Sealed(10000003, seal(invoice_payload(forged), keys)),
+    ]
+    vouched = [commitment("price", 29_100_000, price_salt), commitment("reference", "ZSB-PAY-0001", reference_salt)]
+    facts = open_facts(original.root, sealed, bank, vouched)
+    assert facts.document == original
+    assert facts.offers[10000002].price == 29_100_000
+    assert facts.acceptances[10000002].reference == "ZSB-PAY-0001"
+
+
+def test_a_key_that_opens_nothing_is_not_a_party():
+    from shanglian.confidential import Sealed, invoice_payload, open_facts
+    from shanglian.errors import NotAPartyError
+
+    original = document()
+    sealed = [Sealed(10000001, seal(invoice_payload(original), [public_key_of(PrivateKey().secret)]))]
+    with pytest.raises(NotAPartyError, match="not a party"):
+        open_facts(original.root, sealed, PrivateKey().secret)

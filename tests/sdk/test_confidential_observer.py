@@ -57,7 +57,7 @@ def confidential_story(node):
 
     due = chaintime.now(chain) + 90 * 86400
     document = confidential.InvoiceDocument(INVOICE, chaintime.today(chain).isoformat(), FACE, "CNY", due)
-    sealed = {"k": "i", "d": document.to_payload()}
+    sealed = confidential.invoice_payload(document)
     issued = who["core"].send(f.issueConfidential(
         who["supplier"].address, due, confidential.invoice_key(confidential.issuer_secret(keys["core"]), INVOICE),
         document.root, confidential.seal(sealed, [public["core"], public["supplier"], public["regulator"]])))
@@ -68,11 +68,11 @@ def confidential_story(node):
     piece = first_id(rec, split)
     price_salt, reference_salt = confidential.new_salt(), confidential.new_salt()
     price = confidential.commitment("price", PRICE, price_salt)
-    offer = {"k": "o", "t": piece, "p": PRICE, "ps": price_salt.hex(), "d": document.to_payload()}
+    offer = confidential.offer_payload(piece, PRICE, price_salt, document)
     who["sub_supplier"].send(f.offerFinancingConfidential(
         piece, who["bank"].address, price,
         confidential.seal(offer, [public["bank"], public["sub_supplier"], public["regulator"]])))
-    acceptance = {"k": "a", "t": piece, "r": REFERENCE, "rs": reference_salt.hex()}
+    acceptance = confidential.acceptance_payload(piece, REFERENCE, reference_salt)
     who["bank"].send(f.acceptFinancingConfidential(
         piece, price, confidential.commitment("reference", REFERENCE, reference_salt),
         confidential.seal(acceptance, [public["sub_supplier"], public["bank"], public["regulator"]])))

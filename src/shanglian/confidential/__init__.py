@@ -6,7 +6,9 @@
   root goes on chain, commitments to a price or payment reference, the debtor's secret-keyed invoice key,
   and selective disclosures (a file with some fields and their proofs);
 - :mod:`~shanglian.confidential.envelopes` — facts sealed with ECIES (secp256k1, eciespy) to the parties'
-  own account keys, which they publish on chain, and opened by any party's key.
+  own account keys, which they publish on chain, and opened by any party's key;
+- :mod:`~shanglian.confidential.facts` — the sealed payloads (invoice, offer, acceptance) and what a
+  party's key opens of a receivable, checked against the chain's root and commitments.
 
 Nothing here talks to a node; the receivables SDK composes these with the contract calls.
 """
@@ -30,9 +32,27 @@ from shanglian.confidential.envelopes import (
     public_key_from_x,
     seal,
 )
+from shanglian.confidential.facts import (
+    Acceptance,
+    Offer,
+    PartyFacts,
+    Sealed,
+    acceptance_payload,
+    invoice_payload,
+    offer_payload,
+    open_facts,
+)
 from shanglian.confidential.shares import TOTAL_SHARES, amount_of, percent_of, shares_to_move
 
 __all__ = [
+    "Acceptance",
+    "Offer",
+    "PartyFacts",
+    "Sealed",
+    "acceptance_payload",
+    "invoice_payload",
+    "offer_payload",
+    "open_facts",
     "ECIES",
     "FIELDS",
     "TOTAL_SHARES",
