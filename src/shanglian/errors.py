@@ -60,5 +60,9 @@ class DisclosureError(InputError):
     """A disclosed field does not prove into the receivable's document root. ``field`` names it."""
 
 
-class NotAPartyError(ShanglianError, PermissionError):
-    """The account's key opens none of a confidential receivable's sealed facts."""
+class NotAPartyError(InputError):
+    """The account given (its key) opens none of a confidential receivable's sealed facts: it is not a
+    party to it. An input error naming ``account``: the caller chose the wrong account."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("account", message)

@@ -114,5 +114,5 @@ def open_facts(root: bytes, sealed: Iterable[Sealed], key: bytes, commitments: I
         except (KeyError, TypeError, ValueError):
             continue  # a malformed copy vouches for nothing
     if document is None:
-        raise NotAPartyError("this account's key opens none of the receivable's sealed facts: it is not a party to it")
+        raise NotAPartyError("its key opens none of the receivable's sealed facts: it is not a party to it")
     return PartyFacts(document, offers, acceptances)

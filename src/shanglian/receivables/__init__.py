@@ -35,7 +35,7 @@ from __future__ import annotations
 from shanglian.receivables.confidentiality import Confidentiality
 from shanglian.receivables.financing import Factoring
 from shanglian.receivables.issuing import Issuance
-from shanglian.receivables.presentation import lineage_lines, lineage_tree
+from shanglian.receivables.presentation import amount_text, fragment_amount, lineage_lines, lineage_tree
 from shanglian.receivables.reading import Reading
 from shanglian.receivables.records import Financing, Fragment, Lineage, LineageNode, Obligation, Receivable
 from shanglian.receivables.regulation import Regulation
@@ -66,6 +66,8 @@ __all__ = [
     "Obligation",
     "Receivable",
     "Receivables",
+    "amount_text",
+    "fragment_amount",
     "check_currency",
     "check_slot",
     "check_token",

@@ -41,7 +41,8 @@ class Reading(ContractClient):
         super().__init__(chain, contract, sender, from_block)
         self._registry = registry
         self._names: dict[str, str] = {}
-        self._opened: dict[int, confidential.PartyFacts | None] = {}  # by slot, for the signer's key
+        # by (slot, latest block) for the signer's key: a new block may bring new facts sealed to it
+        self._opened: dict[tuple[int, int], confidential.PartyFacts | None] = {}
 
     def show(self, token: str | int) -> Receivable:
         """Fragment `token` with its holder's name, value, flags, obligation and whether it is overdue."""
@@ -170,6 +171,12 @@ class Reading(ContractClient):
             )
         return found
 
+    def sealed_facts(self, token: str | int) -> list[bytes]:
+        """The envelopes sealed about fragment `token`, as anyone reads them (ciphertext)."""
+        token = self._existing(token)
+        found = self._logs(["FactsSealed"], "0x" + token.to_bytes(32, "big").hex())
+        return [bytes(event["args"]["envelope"]) for event in found]
+
     def name_of(self, account: str) -> str:
         """The enterprise's public name in the registry ("" if it has none)."""
         if account not in self._names:
@@ -260,7 +267,8 @@ class Reading(ContractClient):
         key = self._reader_key()
         if key is None:
             return None
-        if slot not in self._opened:
+        cached = (slot, int(self.chain.w3.eth.block_number))
+        if cached not in self._opened:
             fn = self.contract.functions
             root = bytes(self._call(fn.confidentialObligation(slot))[2])
             count = int(self._call(fn.slotState(slot))[1])
@@ -277,10 +285,10 @@ class Reading(ContractClient):
                         if "referenceCommitment" in args:
                             vouched.append(bytes(args["referenceCommitment"]))
             try:
-                self._opened[slot] = confidential.open_facts(root, sealed, key, vouched)
+                self._opened[cached] = confidential.open_facts(root, sealed, key, vouched)
             except NotAPartyError:
-                self._opened[slot] = None
-        return self._opened[slot]
+                self._opened[cached] = None
+        return self._opened[cached]
 
     def _confidential_obligation(self, slot: int) -> Obligation:
         fn = self.contract.functions
