@@ -1,5 +1,5 @@
-"""The observer test: the whole confidential receivables story on Anvil (issue ¥1,000,000, split ¥300,000,
-finance it at ¥291,000, settle every fragment), then a member with no party's key reads every transaction
+"""The observer test: the whole confidential receivables story on Anvil, as `make demo` tells it through
+the SDK (issue ¥1,000,000, split ¥300,000, finance it at ¥291,000, settle every fragment), then a member with no party's key reads every transaction
 input, every log and every storage word the story wrote, and finds no amount in fen or yuan in any width
 or encoding, no invoice number and no payment reference. The same search over a transparent receivable
 finds them (the search can fail), and the parties' keys open what the observer cannot."""
@@ -7,7 +7,6 @@ finds them (the search can fail), and the parties' keys open what the observer c
 from __future__ import annotations
 
 import datetime as dt
-import random
 
 import pytest
 from eth_utils import keccak
@@ -15,12 +14,13 @@ from web3.logs import DISCARD
 
 from observer import Seen, find, observe
 from shanglian import chaintime, confidential, demo
+from shanglian.demo_receivables import INVOICE, PAYMENT_REFERENCE, receivables_story
 from shanglian.localnode import LocalNode
 from shanglian.network import connect
+from shanglian.receivables import Receivables
 
 FACE, SPLIT, PRICE = 100_000_000, 30_000_000, 29_100_000  # fen
-INVOICE = "增值税专用发票 3300241130 No. 08675309"
-REFERENCE = "浙商银行 转账流水 ZSB-PAY-0001"
+REFERENCE = PAYMENT_REFERENCE
 SECRETS = {
     "face value (fen)": FACE, "face value (yuan)": FACE // 100,
     "split (fen)": SPLIT, "split (yuan)": SPLIT // 100,
@@ -44,43 +44,18 @@ def node():
 
 @pytest.fixture(scope="module")
 def confidential_story(node):
+    """`make demo`'s receivables step (confidential: issue, split, disclosure to the bank, offer,
+    acceptance, settlement by the holders), driven by the SDK, then read by the observer."""
     chain = connect(node.profile)
     story = demo.prepare(chain)
     first_block = chain.w3.eth.block_number + 1
-    rec = story.suite["Receivables"]
-    f = rec.functions
-    who = {name: story.senders[name] for name in ("core", "supplier", "sub_supplier", "bank", "regulator")}
-    keys = {name: sender.account.key for name, sender in who.items()}
-    public = {name: confidential.public_key_of(key) for name, key in keys.items()}
-    for name in ("core", "supplier", "sub_supplier", "bank", "regulator"):
-        who[name].send(f.publishEncryptionKey(public[name]))
-
-    due = chaintime.now(chain) + 90 * 86400
-    document = confidential.InvoiceDocument(INVOICE, chaintime.today(chain).isoformat(), FACE, "CNY", due)
-    sealed = confidential.invoice_payload(document)
-    issued = who["core"].send(f.issueConfidential(
-        who["supplier"].address, due, confidential.invoice_key(confidential.issuer_secret(keys["core"]), INVOICE),
-        document.root, confidential.seal(sealed, [public["core"], public["supplier"], public["regulator"]])))
-    root = first_id(rec, issued)
-    shares = confidential.shares_to_move(SPLIT, confidential.TOTAL_SHARES, FACE, draw=random.Random(1))
-    split = who["supplier"].send(f.splitConfidential(root, who["sub_supplier"].address, shares,
-                                                     confidential.seal(sealed, [public["sub_supplier"]])))
-    piece = first_id(rec, split)
-    price_salt, reference_salt = confidential.new_salt(), confidential.new_salt()
-    price = confidential.commitment("price", PRICE, price_salt)
-    offer = confidential.offer_payload(piece, PRICE, price_salt, document)
-    who["sub_supplier"].send(f.offerFinancingConfidential(
-        piece, who["bank"].address, price,
-        confidential.seal(offer, [public["bank"], public["sub_supplier"], public["regulator"]])))
-    acceptance = confidential.acceptance_payload(piece, REFERENCE, reference_salt)
-    who["bank"].send(f.acceptFinancingConfidential(
-        piece, price, confidential.commitment("reference", REFERENCE, reference_salt),
-        confidential.seal(acceptance, [public["sub_supplier"], public["bank"], public["regulator"]])))
-    chaintime.travel_to(chain, due + 1)
-    who["supplier"].send(f.confirmSettlement(root))
-    who["bank"].send(f.confirmSettlement(piece))
+    facts = receivables_story(story, lambda _: None)
+    assert facts["confidential"] and len(facts["settled"]) == 2
+    keys = {name: story.senders[name].account.key for name in ("core", "supplier", "sub_supplier", "bank", "regulator")}
+    document = Receivables(chain, story.suite["Receivables"], story.senders["supplier"]).facts(facts["slot"]).document
+    shares = int(story.suite["Receivables"].functions.balanceOf(facts["split"]).call())
     seen = observe(chain, first_block, keccak(text="FactsSealed(uint256,address,bytes)"))
-    return seen, keys, document, (root, piece, shares)
+    return seen, keys, document, (facts["issued"], facts["split"], shares)
 
 
 def test_an_observer_finds_no_amount_invoice_or_payment_reference(confidential_story):

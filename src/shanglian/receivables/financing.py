@@ -23,8 +23,8 @@ class Factoring(Confidentiality):
         token = check_token(token)
         financier = validate.address(financier, "financier")
         fen = to_fen(price, "price")
+        self._existing(token)
         if self.is_confidential(slot_of(token)):
-            self._existing(token)
             return self._offer_confidential(token, financier, fen)
         self._at_most_value(token, fen, "price", "is worth")
         return self._send(self.contract.functions.offerFinancing(token, financier, fen))
@@ -39,11 +39,10 @@ class Factoring(Confidentiality):
         to the seller (32-byte hex, or a reference such as a bank transfer number, hashed). For a
         confidential fragment the reference is sealed to the seller and committed to on chain, and the
         offer accepted is the one sealed to the financier."""
-        token = check_token(token)
+        token = self._existing(token)
         if self.is_confidential(slot_of(token)):
             if isinstance(payment_reference, bytes) or not payment_reference.strip():
                 raise InputError("payment_reference", "a confidential acceptance needs the reference as text")
-            self._existing(token)
             return self._accept_confidential(token, payment_reference.strip())
         reference = (
             validate.bytes32(payment_reference, "payment_reference")

@@ -58,8 +58,8 @@ class Issuance(Confidentiality):
         token = check_token(token)
         to = validate.address(to, "to")
         fen = to_fen(amount, "amount")
+        self._existing(token)
         if self.is_confidential(slot_of(token)):
-            self._existing(token)
             return self._split_confidential(token, to, fen)
         self._at_most_value(token, fen, "amount", "holds")
         receipt = self._send(self.contract.get_function_by_signature(_SPLIT)(token, to, fen))
