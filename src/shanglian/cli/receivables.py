@@ -286,7 +286,7 @@ def disclose(run: Run[rcv.Receivables], fragment: int, to: str, names: str, out:
     return Output(data, message) if not on_chain else done(message, data, sdk.last_receipt)
 
 
-@receivable.command("verify-disclosure", sdk=_sdk)
+@receivable.command("verify-disclosure", sdk=_sdk, reads_as=True)
 @click.argument("file", type=click.Path(dir_okay=False))
 def verify_disclosure(run: Run[rcv.Receivables], file: str) -> Output:
     """Check every field of a disclosure FILE against the chain; say which fields are proven."""
@@ -351,7 +351,7 @@ def _due_text(r: rcv.Receivable) -> str:
     return f"{due} (in {r.days_to_due} day{'s' if r.days_to_due != 1 else ''})"
 
 
-@receivable.command("show", sdk=_sdk)
+@receivable.command("show", sdk=_sdk, reads_as=True)
 @token_argument
 def show(run: Run[rcv.Receivables], fragment: int) -> Output:
     """Show fragment TOKEN: holder, value, status, and the receivable it is part of."""
@@ -394,7 +394,7 @@ def show(run: Run[rcv.Receivables], fragment: int) -> Output:
     return fields(r.as_dict(), rows)
 
 
-@receivable.command("lineage", sdk=_sdk)
+@receivable.command("lineage", sdk=_sdk, reads_as=True)
 @token_or_slot
 def lineage(run: Run[rcv.Receivables], fragment: int | None, whole: int | None) -> Output:
     """Print the tree of fragments split from TOKEN, or of a whole receivable with --slot."""
@@ -402,7 +402,7 @@ def lineage(run: Run[rcv.Receivables], fragment: int | None, whole: int | None) 
     return Output(tree.as_dict(), lambda: rcv.lineage_tree(tree))
 
 
-@receivable.command("list", sdk=_sdk)
+@receivable.command("list", sdk=_sdk, reads_as=True)
 @click.option("--holder", help="Only fragments this enterprise (primary account) holds now.")
 @click.option("--open", "open_only", is_flag=True, help="Leave out settled fragments.")
 def list_(run: Run[rcv.Receivables], holder: str | None, open_only: bool) -> Output:
