@@ -3,6 +3,10 @@ issue --confidential, split, disclose to the bank, verify the disclosure, show a
 anyone else (shares), settle refused without --reveal; and bad input — a disclosure file that is not
 JSON, a field that does not exist, an account that is not a party — one line naming it, exit status 2."""
 
+# The node fixtures are imported from the receivables CLI suite and taken as test parameters, which
+# pyflakes reads as redefinitions.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import json
@@ -14,7 +18,7 @@ PARTIES = ("core", "supplier", "bank", "sub_supplier", "regulator")
 
 
 @pytest.fixture
-def cli(deployed):  # noqa: F811 - the fixture imported above
+def cli(deployed):
     run = runner_for(deployed.node, "in-process")
     for who in PARTIES:
         run("receivable", "publish-key", "--account", ACCOUNT[who])
