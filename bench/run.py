@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import gas, onboard, pipeline, resolver
+from bench import confidential, gas, onboard, pipeline, resolver
 
 RESULTS = Path(__file__).with_name("results.json")
 TARGETS = {
@@ -23,6 +23,9 @@ TARGETS = {
     ("gas", "onboard_bulk_per_enterprise"): ("≤", 50_000),
     ("gas", "receivable_issue_ratio"): ("≤", 0.8),
     ("gas", "receivable_split_ratio"): ("≤", 0.5),
+    ("gas", "receivable_issue_confidential_ratio"): ("≤", 1.2),
+    ("gas", "receivable_split_confidential_ratio"): ("≤", 1.1),
+    ("confidential", "ms_per_receivable_median"): ("≤", 5),
     ("pipeline", "ratio"): ("≥", 0.7),
     ("bulk_onboard_30k_seconds", None): ("≤", 60),
     ("resolver", "ratio"): ("≥", 0.5),
@@ -35,6 +38,8 @@ def main() -> None:
     results: dict = {}
     console.print("gas …")
     results["gas"] = gas.measure()
+    console.print("confidential SDK …")
+    results["confidential"] = confidential.measure()
     console.print("pipeline …")
     results["pipeline"] = pipeline.measure()
     console.print("pipeline batch limits …")

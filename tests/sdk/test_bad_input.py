@@ -225,6 +225,14 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("show token", "token", ["receivable", "show", "abc"]),
     ("lineage slot", "slot", ["receivable", "lineage", "--slot", "-2"]),
     ("list holder", "holder", ["receivable", "list", "--holder", "0x12"]),
+    ("disclose token", "token",
+     ["receivable", "disclose", "abc", "--account", SIGNER, "--to", SUPPLIER, "--fields", "face_value"]),
+    ("disclose to", "to",
+     ["receivable", "disclose", TOKEN, "--account", SIGNER, "--to", "0x12", "--fields", "face_value"]),
+    ("disclose field that does not exist", "fields",
+     ["receivable", "disclose", TOKEN, "--account", SIGNER, "--to", SUPPLIER, "--fields", "face_value,discount"]),
+    ("verify-disclosure not JSON", "disclosure", ["receivable", "verify-disclosure", "{tmp}/badkey.txt"]),
+    ("verify-disclosure no file", "file", ["receivable", "verify-disclosure", "{tmp}/no-such-disclosure.json"]),
     # ---- accounts (no chain, but still one line, exit 2)
     ("account import key", "private_key", ["account", "import", "mine", "--key-file", "{tmp}/badkey.txt"]),
 ]

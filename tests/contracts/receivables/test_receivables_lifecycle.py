@@ -53,7 +53,8 @@ def test_issue_records_obligation_and_first_fragment(receivables, parties, chain
     assert tuple(receivables.fragment(token_id)) == (
         parties.supplier, FACE, 1, 0, False, False, False, False, ZERO_ADDRESS, 0
     )
-    assert receivables.invoiceSlot(invoice(1)) == 1
+    assert receivables.invoiceSlot(parties.core, invoice(1)) == 1
+    assert receivables.invoiceSlot(parties.core2, invoice(1)) == 0
     assert receivables.nextSlot() == 2
     assert receivables.nextTokenId(1) == token_id + 1
     assert tuple(tx.events["ReceivableIssued"].values()) == (1, parties.core, parties.supplier, "0x" + invoice(1).hex())
@@ -128,10 +129,19 @@ def test_invoice_hash_must_be_set(issue, custom_error):
         issue(invoice=b"\x00" * 32)
 
 
-def test_invoice_backs_one_receivable_ever(issue, parties, custom_error):
+def test_invoice_backs_one_receivable_of_its_debtor_ever(issue, parties, custom_error):
     token_id = issue(invoice=invoice(3))
     with brownie.reverts(custom_error("ReceivableInvoiceUsed", invoice(3), token_id // ID_BASE)):
-        issue(invoice=invoice(3), sender=parties.core2, creditor=parties.supplier2)
+        issue(invoice=invoice(3), sender=parties.core_operator, creditor=parties.supplier2)
+
+
+def test_another_debtor_cannot_take_an_invoice_first(receivables, issue, parties):
+    """A core enterprise that copies the invoice hash of another's pending issue (front-running it) gets a
+    receivable of its own and does not block the debtor's."""
+    taken = issue(invoice=invoice(4), sender=parties.core2)
+    mine = issue(invoice=invoice(4), sender=parties.core)
+    assert receivables.invoiceSlot(parties.core2, invoice(4)) == taken // ID_BASE
+    assert receivables.invoiceSlot(parties.core, invoice(4)) == mine // ID_BASE != taken // ID_BASE
 
 
 # ---------------------------------------------------------------------------------------- split
@@ -577,7 +587,7 @@ def test_freezing_unknown_ids_reverts(receivables, parties, custom_error):
 # ---------------------------------------------------------------------------------------- views
 
 
-def test_views_of_unknown_ids_revert(receivables, custom_error):
+def test_views_of_unknown_ids_revert(receivables, parties, custom_error):
     with brownie.reverts(custom_error("ReceivableNonexistentSlot", 1)):
         receivables.obligation(1)
     with brownie.reverts(custom_error("ReceivableNonexistentSlot", 1)):
@@ -587,7 +597,7 @@ def test_views_of_unknown_ids_revert(receivables, custom_error):
     for view in (receivables.fragment, receivables.parentOf, receivables.overdue, receivables.tokenURI, receivables.getApproved):
         with brownie.reverts(custom_error("ReceivableNonexistentToken", 10000001)):
             view(10000001)
-    assert receivables.invoiceSlot(invoice(1)) == 0
+    assert receivables.invoiceSlot(parties.core, invoice(1)) == 0
 
 
 def test_collection_views(receivables, registry, settlement_token, issue):
