@@ -306,8 +306,9 @@ contract Receivables is IReceivables {
     }
 
     /// @inheritdoc IReceivables
-    function acceptFinancing(uint256 tokenId, bytes32 paymentReference) external {
+    function acceptFinancing(uint256 tokenId, uint128 price, bytes32 paymentReference) external {
         (FragmentRecord storage record, address holder, Offer memory offer) = _requireAcceptable(tokenId, false);
+        if (price != offer.price) revert ReceivablePriceChanged(tokenId, offer.price);
         if (paymentReference == bytes32(0)) revert ReceivableInvalidPaymentReference(paymentReference);
         if (!_registry.isActive(holder)) revert ReceivableInactiveHolder(holder);
 

@@ -234,6 +234,8 @@ interface IReceivables is IERC3525 {
     /// @notice Fragment `tokenId` is now offered at the price committed to as `priceCommitment`, not the one
     /// accepted.
     error ReceivableOfferChanged(uint256 tokenId, bytes32 priceCommitment);
+    /// @notice Fragment `tokenId` is now offered at `price`, not the price accepted.
+    error ReceivablePriceChanged(uint256 tokenId, uint128 price);
 
     // ---------------------------------------------------------------- issue
 
@@ -327,14 +329,16 @@ interface IReceivables is IERC3525 {
     /// Emits a {FinancingOfferWithdrawn} event.
     function withdrawOffer(uint256 tokenId) external;
 
-    /// @notice Accepts the offer of fragment `tokenId`: the fragment becomes the financier's, financed.
+    /// @notice Accepts the offer of fragment `tokenId` at `price`, the price the financier read: the
+    /// fragment becomes the financier's, financed. Naming the price is the financier's consent to it, so
+    /// a holder that withdraws and offers again at another price in between cannot bind the financier.
     /// Requirements:
-    /// - the fragment is offered, and the caller acts for the offered financier (as a financier);
+    /// - the fragment is offered at `price`, and the caller acts for the offered financier (as a financier);
     /// - the holder is still an active enterprise;
     /// - the fragment and its slot are not frozen; the due date has not come;
     /// - `paymentReference` (the reference of the payment to the seller) is not zero.
     /// Emits {Transfer} and {ReceivableFinanced} events.
-    function acceptFinancing(uint256 tokenId, bytes32 paymentReference) external;
+    function acceptFinancing(uint256 tokenId, uint128 price, bytes32 paymentReference) external;
 
     /// @notice Accepts the confidential offer of fragment `tokenId` at the price committed to as
     /// `priceCommitment` (the offer the financier read: a changed offer is refused), paying under the payment

@@ -102,7 +102,7 @@ def receivables_story(story: Any, say: Callable[[str], None], confidential: bool
             f"{by(None).show(piece).fragment.percent}% of it is worth "
             f"{format_yuan(amount_of(int(by(None).show(piece).fragment.shares or 0), disclosed['face_value']))}")
     by("sub_supplier").offer(piece, story.address("bank"), FINANCING_PRICE)
-    by("bank").accept(piece, PAYMENT_REFERENCE)
+    by("bank").accept(piece, PAYMENT_REFERENCE, FINANCING_PRICE)
     financed = by(None).show(piece).fragment
     say(
         f"  {name('sub_supplier')} sells fragment {piece} to {name('bank')} "

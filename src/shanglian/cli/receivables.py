@@ -179,16 +179,21 @@ def withdraw(run: Run[rcv.Receivables], fragment: int) -> Output:
 
 @receivable.command("accept", sdk=_sdk, signs=True)
 @token_argument
+@click.option("--price", required=True, help="The price you agree to pay, in yuan: the offer must still be at it.")
 @click.option(
     "--payment-reference",
     required=True,
     help="Reference of your payment to the seller (32-byte hex, or e.g. a transfer number, hashed).",
 )
-def accept(run: Run[rcv.Receivables], fragment: int, payment_reference: str) -> Output:
-    """Accept the financing offer of fragment TOKEN as the financier: it becomes yours."""
+def accept(run: Run[rcv.Receivables], fragment: int, price: str, payment_reference: str) -> Output:
+    """Accept the financing offer of fragment TOKEN at --price as the financier: it becomes yours.
+
+    The price is your consent: if the holder withdrew and offered again at another price, the
+    acceptance is refused (ReceivablePriceChanged)."""
     reference = validate.document_hash(payment_reference, "payment_reference")
+    rcv.to_fen(price, "price")
     sdk = run.sdk
-    receipt = sdk.accept(fragment, payment_reference)
+    receipt = sdk.accept(fragment, payment_reference, price)
     return done(
         f"financed {fragment}: it is now held by {_who(sdk, sdk.show(fragment).fragment.holder)}",
         {"token": fragment, "payment_reference": "0x" + reference.hex()},

@@ -159,7 +159,7 @@ class Confidentiality(Reading):
         price = confidential.commitment("price", fen, salt)
         return self._send(self.contract.functions.offerFinancingConfidential(token, financier, price, envelope))
 
-    def _accept_confidential(self, token: int, reference: str) -> TxReceipt:
+    def _accept_confidential(self, token: int, reference: str, price: int) -> TxReceipt:
         holder = self._fragment_record(token)[0]
         offered = bytes(self._call(self.contract.functions.offerCommitment(token)))
         offer = self.facts(slot_of(token)).offers.get(token)
@@ -167,6 +167,9 @@ class Confidentiality(Reading):
             raise InputError(
                 "token", f"the offer of fragment {token} on chain is not one sealed to you: ask the holder to offer it again"
             )
+        if offer.price != price:
+            raise InputError("price", f"fragment {token} is offered at {format_yuan(to_yuan(offer.price))}, "
+                                      f"not {format_yuan(to_yuan(price))}")
         salt = confidential.new_salt()
         recipients = [self.encryption_key(holder, "holder"), *self._own_keys(), *self.regulator_keys()]
         envelope = confidential.seal(confidential.acceptance_payload(token, reference, salt), recipients)

@@ -34,20 +34,23 @@ class Factoring(Confidentiality):
         token = self._existing(token)
         return self._send(self.contract.functions.withdrawOffer(token))
 
-    def accept(self, token: str | int, payment_reference: str | bytes) -> TxReceipt:
-        """The offered financier accepts fragment `token`; `payment_reference` identifies its payment
-        to the seller (32-byte hex, or a reference such as a bank transfer number, hashed). For a
-        confidential fragment the reference is sealed to the seller and committed to on chain, and the
-        offer accepted is the one sealed to the financier."""
+    def accept(self, token: str | int, payment_reference: str | bytes, price: str | Decimal) -> TxReceipt:
+        """The offered financier accepts fragment `token` at `price` yuan, the price it read: a holder
+        that offered again at another price in between is refused (the price is the financier's
+        consent). `payment_reference` identifies its payment to the seller (32-byte hex, or a
+        reference such as a bank transfer number, hashed). For a confidential fragment the reference is
+        sealed to the seller and committed to on chain, and the offer accepted is the one sealed to the
+        financier, at `price`."""
         token = self._existing(token)
+        fen = to_fen(price, "price")
         if self.is_confidential(slot_of(token)):
             if isinstance(payment_reference, bytes) or not payment_reference.strip():
                 raise InputError("payment_reference", "a confidential acceptance needs the reference as text")
-            return self._accept_confidential(token, payment_reference.strip())
+            return self._accept_confidential(token, payment_reference.strip(), fen)
         reference = (
             validate.bytes32(payment_reference, "payment_reference")
             if isinstance(payment_reference, bytes)
             else validate.document_hash(payment_reference, "payment_reference")
         )
         self._fragment_record(token)
-        return self._send(self.contract.functions.acceptFinancing(token, reference))
+        return self._send(self.contract.functions.acceptFinancing(token, fen, reference))

@@ -171,7 +171,7 @@ MATRIX = {
     "acceptFinancing": (
         {"financier"},
         None,
-        lambda s, who: s.rec.acceptFinancing(s.a3, b"\x42" * 32, {"from": who}),
+        lambda s, who: s.rec.acceptFinancing(s.a3, 1_900, b"\x42" * 32, {"from": who}),
         not_authorized("a3"),
         "ReceivableFinanced",
     ),

@@ -33,7 +33,10 @@ def due_of(receivables, token_id):
 
 
 def mature(chain, receivables, token_id):
-    chain.sleep(due_of(receivables, token_id) - chain.time() + 1)
+    # From the last block's time, with an hour to spare: brownie's clock (wall time plus its offset)
+    # and Anvil's can drift apart across snapshot reverts.
+    chain.sleep(max(0, due_of(receivables, token_id) - chain[-1].timestamp) + 3600)
+    chain.mine()
 
 
 def invoice(n):
@@ -312,7 +315,7 @@ def test_withdrawn_offer_frees_the_fragment(receivables, issue, split, parties, 
     assert tuple(receivables.fragment(root))[4:] == (False, False, False, False, ZERO_ADDRESS, 0)
     split(root, parties.supplier2, 1)
     with brownie.reverts(custom_error("ReceivableNotOffered", root)):
-        receivables.acceptFinancing(root, PAYMENT_REF, {"from": parties.financier})
+        receivables.acceptFinancing(root, 1, PAYMENT_REF, {"from": parties.financier})
 
 
 def test_suspended_holder_may_withdraw_its_offer(receivables, registry, admins, issue, parties):
@@ -341,7 +344,7 @@ def test_accepted_fragment_belongs_to_the_financier(receivables, issue, parties)
     root = issue()
     receivables.approve["address,uint256"](parties.stranger, root, {"from": parties.supplier})
     receivables.offerFinancing(root, parties.financier, 950_000, {"from": parties.supplier})
-    tx = receivables.acceptFinancing(root, PAYMENT_REF, {"from": parties.financier})
+    tx = receivables.acceptFinancing(root, 950_000, PAYMENT_REF, {"from": parties.financier})
     assert receivables.ownerOf(root) == parties.financier
     assert tuple(receivables.fragment(root))[4:] == (False, True, False, False, ZERO_ADDRESS, 0)
     assert receivables.balanceOf["address"](parties.financier) == 1
@@ -357,7 +360,7 @@ def test_accepted_fragment_belongs_to_the_financier(receivables, issue, parties)
 def financed(receivables, issue, parties):
     root = issue()
     receivables.offerFinancing(root, parties.financier, 900_000, {"from": parties.supplier})
-    receivables.acceptFinancing(root, PAYMENT_REF, {"from": parties.financier})
+    receivables.acceptFinancing(root, 900_000, PAYMENT_REF, {"from": parties.financier})
     return root
 
 
@@ -376,11 +379,22 @@ def test_financed_fragment_only_settles(receivables, financed, parties, custom_e
         )
 
 
+def test_an_offer_made_again_at_another_price_is_not_accepted_at_the_old_one(receivables, issue, parties, custom_error):
+    """The financier's named price is its consent: a holder that withdraws and offers again at another
+    price before the acceptance lands cannot bind the financier to it."""
+    root = issue()
+    receivables.offerFinancing(root, parties.financier, 900_000, {"from": parties.supplier})
+    receivables.withdrawOffer(root, {"from": parties.supplier})
+    receivables.offerFinancing(root, parties.financier, 990_000, {"from": parties.supplier})
+    with brownie.reverts(custom_error("ReceivablePriceChanged", root, 990_000)):
+        receivables.acceptFinancing(root, 900_000, PAYMENT_REF, {"from": parties.financier})
+
+
 def test_acceptance_needs_a_payment_reference(receivables, issue, parties, custom_error):
     root = issue()
     receivables.offerFinancing(root, parties.financier, 1, {"from": parties.supplier})
     with brownie.reverts(custom_error("ReceivableInvalidPaymentReference", b"\x00" * 32)):
-        receivables.acceptFinancing(root, b"\x00" * 32, {"from": parties.financier})
+        receivables.acceptFinancing(root, 1, b"\x00" * 32, {"from": parties.financier})
 
 
 def test_acceptance_needs_an_active_seller(receivables, issue, parties, registry, admins, custom_error):
@@ -388,7 +402,7 @@ def test_acceptance_needs_an_active_seller(receivables, issue, parties, registry
     receivables.offerFinancing(root, parties.financier, 1, {"from": parties.supplier})
     registry.suspend(parties.supplier, {"from": admins[0]})
     with brownie.reverts(custom_error("ReceivableInactiveHolder", parties.supplier)):
-        receivables.acceptFinancing(root, PAYMENT_REF, {"from": parties.financier})
+        receivables.acceptFinancing(root, 1, PAYMENT_REF, {"from": parties.financier})
 
 
 def test_acceptance_closes_at_maturity(receivables, issue, parties, chain, custom_error):
@@ -396,7 +410,7 @@ def test_acceptance_closes_at_maturity(receivables, issue, parties, chain, custo
     receivables.offerFinancing(root, parties.financier, 1, {"from": parties.supplier})
     mature(chain, receivables, root)
     with brownie.reverts(custom_error("ReceivableMatured", root // ID_BASE, due_of(receivables, root))):
-        receivables.acceptFinancing(root, PAYMENT_REF, {"from": parties.financier})
+        receivables.acceptFinancing(root, 1, PAYMENT_REF, {"from": parties.financier})
 
 
 # ---------------------------------------------------------------------------------------- settlement
@@ -519,7 +533,7 @@ def test_frozen_slot_does_not_move(receivables, issue, split, parties, chain, cu
         lambda: split(root, parties.supplier2, 1),
         lambda: receivables.transferFrom["address,address,uint256"](parties.supplier, parties.supplier2, root, {"from": parties.supplier}),
         lambda: receivables.offerFinancing(root, parties.financier, 1, {"from": parties.supplier}),
-        lambda: receivables.acceptFinancing(other, PAYMENT_REF, {"from": parties.financier}),
+        lambda: receivables.acceptFinancing(other, 1, PAYMENT_REF, {"from": parties.financier}),
     ]
     for call in calls:
         with brownie.reverts(expected):

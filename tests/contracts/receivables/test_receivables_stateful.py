@@ -244,7 +244,7 @@ class Receivables:
         token = self.tokens[token_id]
         if not token["flags"] & OFFERED:
             if accept:
-                call = lambda: self.rec.acceptFinancing(token_id, b"\x01" * 32, {"from": self.financiers[0]})  # noqa: E731
+                call = lambda: self.rec.acceptFinancing(token_id, 0, b"\x01" * 32, {"from": self.financiers[0]})  # noqa: E731
             else:
                 call = lambda: self.rec.withdrawOffer(token_id, {"from": token["holder"]})  # noqa: E731
             self._expect(("ReceivableNotOffered", token_id), call)
@@ -265,7 +265,7 @@ class Receivables:
         if slot["confidential"]:
             call = lambda: self.rec.acceptFinancingConfidential(token_id, PRICE, b"\x02" * 32, SEALED, {"from": financier})  # noqa: E731
         else:
-            call = lambda: self.rec.acceptFinancing(token_id, b"\x01" * 32, {"from": financier})  # noqa: E731
+            call = lambda: self.rec.acceptFinancing(token_id, token["price"], b"\x01" * 32, {"from": financier})  # noqa: E731
         tx = self._expect(error, call)
         if tx:
             token.update(holder=financier, flags=FINANCED, financier=None, price=0)
