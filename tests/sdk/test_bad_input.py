@@ -21,7 +21,7 @@ from shanglian.network import connect
 from conftest import Node
 
 ALL_ROLES = ("producer,processor,logistics,retailer,quality_alliance,inspector,core_enterprise,supplier,"
-             "financier,regulator,platform")
+             "financier,regulator,platform,notary")
 CODE = uscc.with_check_character("91341321MA2N0X2Y3")
 BAD_CODE = CODE[:-1] + ("0" if CODE[-1] != "0" else "1")
 LATER = (dt.date.today() + dt.timedelta(days=400)).isoformat()
