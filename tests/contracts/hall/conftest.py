@@ -26,3 +26,8 @@ def hall(accounts, registry, admins, onboard):
 def evidence(Evidence, registry, admins, hall):
     return Evidence.deploy(registry, {"from": admins[0]})
 
+
+@pytest.fixture(scope="module")
+def licences(Licences, registry, admins, hall):
+    return Licences.deploy(registry, {"from": admins[0]})
+
