@@ -31,3 +31,7 @@ def evidence(Evidence, registry, admins, hall):
 def licences(Licences, registry, admins, hall):
     return Licences.deploy(registry, {"from": admins[0]})
 
+
+@pytest.fixture(scope="module")
+def copyrights(Copyrights, registry, admins, hall):
+    return Copyrights.deploy(registry, {"from": admins[0]})
