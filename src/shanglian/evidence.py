@@ -202,9 +202,16 @@ class Evidence(Bound):
     def record(self, record: str | bytes) -> EvidenceRecord:
         """Record `record` (its id) with its co-signatures, notarisation and annotations."""
         key = self._id(record)
+        found = self.find(key)
+        if found is None:
+            raise InputError("record", f"no evidence record 0x{key.hex()}")
+        return found
+
+    def find(self, key: bytes) -> EvidenceRecord | None:
+        """Record `key`, or None."""
         word = self._call(self.contract.functions.record(key))
         if int(word[0], 16) == 0:
-            raise InputError("record", f"no evidence record 0x{key.hex()}")
+            return None
         filed = [e for e in self._events("EvidenceFiled", None, logs.address_topic(word[0]))
                  if evidence_id(e["args"]["filer"], bytes(e["args"]["digest"])) == key]
         return self._record(key, word, filed[0] if filed else None)

@@ -232,3 +232,33 @@ def test_rights_move_on_acceptance_and_a_grant_on_the_licensees(world):
     shown = world.copyrights().show(token)
     assert shown.holder_name == "buyer" and shown.registrant_name == "coop"
     assert [(g.licensee_name, g.status) for g in shown.grants] == [("printer", GrantStatus.ACCEPTED)]
+
+
+# -- one answer for a digest ---------------------------------------------------------------------------
+
+
+def test_the_verifier_answers_for_evidence_licence_and_work_by_digest(world):
+    from shanglian.verification import Verifier
+
+    contract = world.document("v-contract.pdf", b"contract for the verifier")
+    world.evidence("coop").file(contract, "contract")
+    licence, licence_doc = _issue(world, b"licence for the verifier")
+    token, _ = world.copyrights("coop").register(b"\xab" * 32, "设计", "李明")
+    verifier = Verifier(world.suite)
+    by_contract = verifier.digest(digest_bytes(contract.read_bytes()).hex(), "sha256")
+    assert by_contract.found and [r.filer_name for r in by_contract.evidence] == ["coop"]
+    assert by_contract.licence is None and by_contract.work is None
+    assert verifier.digest(licence.hex()).licence.number == "SC11136072100123"
+    assert verifier.digest("ab" * 32).work.token == token
+    assert verifier.record("licence", "0x" + licence.hex()).licence.holder_name == "coop"
+    assert not verifier.digest("cd" * 32).found
+
+
+@pytest.mark.parametrize("call,field", [(lambda v: v.digest("12"), "digest"), (lambda v: v.digest("ab" * 32, "md5"), "algorithm"),
+                                        (lambda v: v.record("invoice", "ab" * 32), "kind")])
+def test_the_verifier_names_a_bad_field(world, call, field):
+    from shanglian.verification import Verifier
+
+    with pytest.raises(InputError) as raised:
+        call(Verifier(world.suite))
+    assert raised.value.field == field
