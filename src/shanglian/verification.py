@@ -11,8 +11,12 @@ instead, by kind and id.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import segno
+
+from shanglian import gs1, qr
 from shanglian.copyrights import Copyrights, Work
 from shanglian.deploy import Suite
 from shanglian.digests import Algorithm, parse_digest
@@ -21,9 +25,30 @@ from shanglian.evidence import Evidence, EvidenceRecord
 from shanglian.licences import Licence, Licences
 from shanglian.registry import Registry
 
-__all__ = ["Answer", "Verifier", "RECORD_KINDS"]
+__all__ = ["Answer", "Verifier", "RECORD_KINDS", "record_url", "write_qr"]
 
 RECORD_KINDS = ("evidence", "licence", "work")
+
+
+def record_url(kind: str, record_id: bytes | int, base: str = gs1.DEFAULT_BASE) -> str:
+    """The verification page of one record, which a QR code on the printed licence or certificate opens."""
+    if kind not in RECORD_KINDS:
+        raise InputError("kind", f"unknown record kind {kind!r}; kinds are {', '.join(RECORD_KINDS)}")
+    value = record_id.to_bytes(32, "big") if isinstance(record_id, int) else record_id
+    return f"{base.rstrip('/')}/verify/{kind}/0x{value.hex()}"
+
+
+def write_qr(url: str, path: str | Path, scale: int = qr.DEFAULT_SCALE) -> Path:
+    """A QR code of `url` as PNG or SVG (by suffix), with the same error level and quiet zone as the
+    product labels (see shanglian.qr)."""
+    target = Path(path)
+    kind = qr.FORMATS.get(target.suffix.lower())
+    if kind is None:
+        raise InputError("path", f"write .png or .svg, not {target.suffix or 'no suffix'!r}")
+    symbol = segno.make(url, error=qr.ERROR_LEVEL.lower(), boost_error=False, micro=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    symbol.save(str(target), kind=kind, scale=scale, border=qr.QUIET_ZONE)
+    return target
 
 
 @dataclass(frozen=True)
