@@ -15,6 +15,13 @@ from shanglian.errors import ConfigError, NetworkError
 from shanglian.network import NetworkProfile
 
 CHAIN_ID = {"anvil": 31337, "ganache": 1337}
+GAS_LIMIT = 30_000_000
+
+# The settings every local node takes, each in its own words: port, chain id, hardfork, block gas limit.
+_FLAGS = {
+    "anvil": ("--port", "--chain-id", "--hardfork", "--gas-limit"),
+    "ganache": ("--server.port", "--chain.chainId", "--chain.hardfork", "--miner.blockGasLimit"),
+}
 
 
 def find_binary(name: str) -> str:
@@ -35,13 +42,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _command(kind: str, port: int, hardfork: str) -> list[str]:
+    """The node's binary with the settings every kind takes (see _FLAGS)."""
+    values = (str(port), str(CHAIN_ID[kind]), hardfork, str(GAS_LIMIT))
+    return [find_binary(kind), *(part for flag, value in zip(_FLAGS[kind], values) for part in (flag, value))]
+
+
 def anvil_command(port: int, state: Path | None, hardfork: str = "london", block_time: int | None = None) -> list[str]:
     command = [
-        find_binary("anvil"),
-        "--port", str(port),
-        "--chain-id", str(CHAIN_ID["anvil"]),
-        "--hardfork", hardfork,
-        "--gas-limit", "30000000",
+        *_command("anvil", port, hardfork),
         # No base fee, like brownie's development network and the zero-gas consortium chains: a
         # bulk job's fees then cannot fall behind a base fee that its own full blocks drive up.
         "--base-fee", "0",
@@ -62,11 +71,7 @@ def ganache_command(port: int, state_dir: Path | None, hardfork: str = "london")
     from shanglian import devkeys
 
     command = [
-        find_binary("ganache"),
-        "--server.port", str(port),
-        "--chain.chainId", str(CHAIN_ID["ganache"]),
-        "--chain.hardfork", hardfork,
-        "--miner.blockGasLimit", "30000000",
+        *_command("ganache", port, hardfork),
         "--wallet.mnemonic", devkeys.MNEMONIC,
         "--wallet.totalAccounts", str(devkeys.COUNT),
         "--logging.quiet",

@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from eth_utils import keccak, to_checksum_address
-from web3.contract import Contract
 from web3.logs import DISCARD
 
 from shanglian import logs, merkle, uscc, validate
+from shanglian.client import ContractClient
 from shanglian.errors import InputError
-from shanglian.network import Chain
 from shanglian.roles import ALL_ROLES, Role, Status, parse_roles, role_names
-from shanglian.transactions import Transactor
 
 MAX_NAME_BYTES = 96
 IMPORT_CHUNK_ROWS = 200
@@ -72,14 +70,8 @@ class Vote:
     gas_used: int
 
 
-class Registry:
+class Registry(ContractClient):
     """EnterpriseRegistry bound to a chain; `sender` signs state changes (None: read only)."""
-
-    def __init__(self, chain: Chain, contract: Contract, sender: Transactor | None = None, from_block: int = 0):
-        self.chain = chain
-        self.contract = contract
-        self.sender = sender
-        self.from_block = from_block
 
     # -- self-service ---------------------------------------------------------------------------
 
@@ -243,14 +235,6 @@ class Registry:
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _now(self) -> int:
-        return int(self.chain.w3.eth.get_block("latest")["timestamp"])
-
-    def _send(self, call: Any) -> Any:
-        if self.sender is None:
-            raise InputError("account", "this action needs a signing account (--account)")
-        return self.sender.send(call)
-
     def _vote(self, call: Any) -> Vote:
         receipt = self._send(call)
         voted = self.contract.events.ProposalVoted().process_receipt(receipt, errors=DISCARD)[-1]["args"]
@@ -273,9 +257,9 @@ class Registry:
         found: dict[str, dict[str, Any]] = {}
         # Applications can be filtered by account; import chunks carry many accounts each.
         raw = sorted(
-            [*logs.fetch(self.chain, self.contract.address, [applied, account_topics or None], self.from_block),
-             *logs.fetch(self.chain, self.contract.address, [imported], self.from_block),
-             *logs.fetch(self.chain, self.contract.address, [renewed, account_topics or None], self.from_block)],
+            [*self._fetch([applied, account_topics or None]),
+             *self._fetch([imported]),
+             *self._fetch([renewed, account_topics or None])],
             key=lambda log: (log["blockNumber"], log["logIndex"]),
         )
         for event in logs.decode(self.contract, raw):

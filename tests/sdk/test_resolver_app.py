@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from shanglian import demo
@@ -97,6 +98,22 @@ def test_unregistered_lot_is_a_404_page_with_the_warning(world):
     response = world.page("NOSUCHLOT", "X1")
     assert response.status_code == 404
     assert "未在链上登记" in response.text
+
+
+def test_proven_item_pages_take_the_direct_route_and_the_rest_the_declared_one(world, monkeypatch):
+    path = "/01/{gtin}/10/{lot}/21/{serial}"
+    declared = next(r for r in world.client.app.router.routes if isinstance(r, APIRoute) and r.path == path)
+    handled = []
+    handle = declared.handle
+
+    async def counted(scope, receive, send):
+        handled.append(scope["path"])
+        await handle(scope, receive, send)
+
+    monkeypatch.setattr(declared, "handle", counted)
+    assert world.page(FRESH_LOT, "FRESH-050").status_code == 200
+    assert world.page(world.facts["lot"], FORGED_ITEM).status_code == 200
+    assert handled == [f"/01/{PEAR_GTIN}/10/{world.facts['lot']}/21/{FORGED_ITEM}"]
 
 
 def test_api_matches_its_declared_model(world):

@@ -10,7 +10,7 @@ import click
 
 from shanglian import deploy as deploying
 from shanglian import localnode, validate
-from shanglian.cli.common import account_option, emit, network_options, out, session, table
+from shanglian.cli.common import ChainCommand, Output, Run, grid, out
 from shanglian.errors import InputError
 
 
@@ -36,17 +36,14 @@ def node(port: int, state_dir: str | None, hardfork: str, block_time: int | None
     os.execv(command[0], command)
 
 
-@click.command()
-@network_options
-@account_option
+@click.command(cls=ChainCommand, signs=True)
 @click.option("--admins", help="Comma-separated admin addresses (default on local networks: dev0,dev1,dev2).")
 @click.option("--threshold", type=int, help="Approvals needed (default on local networks: 2).")
 @click.option("--settlement-token", default=deploying.ZERO_ADDRESS, help="ERC-20 used to settle receivables on chain.")
 @click.option("--fresh", is_flag=True, help="Deploy anew even if a live deployment is recorded.")
-def deploy(network: str, config: str | None, as_json: bool, account: str | None, admins: str | None,
-           threshold: int | None, settlement_token: str, fresh: bool) -> None:
+def deploy(run: Run[None], admins: str | None, threshold: int | None, settlement_token: str, fresh: bool) -> Output:
     """Deploy the contract suite, or reuse the deployment recorded for this chain."""
-    s = session(network, config, account)
+    s = run.session
     if admins is None:
         if not s.chain.profile.local:
             raise InputError("admins", "give the consortium admin addresses (comma-separated)")
@@ -68,10 +65,9 @@ def deploy(network: str, config: str | None, as_json: bool, account: str | None,
         s.chain, s.sender, options, fresh=fresh,
         progress=lambda name, address, reused: rows.append([name, address, "reused" if reused else "deployed"]),
     )
-    emit(
+    return Output(
         {"chain_id": s.chain.chain_id, "network": s.chain.name, "contracts": suite.addresses},
-        as_json,
-        lambda: table(f"shanglian on {s.chain.name} (chain id {s.chain.chain_id})", ["contract", "address", ""], rows),
+        lambda: grid(f"shanglian on {s.chain.name} (chain id {s.chain.chain_id})", ["contract", "address", ""], rows),
     )
 
 

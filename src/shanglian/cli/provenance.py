@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,18 @@ from shanglian import provenance as prov
 from shanglian import qr as qrcode
 from shanglian import trace as tracing
 from shanglian.cli.common import (
+    ChainCommand,
+    ChainGroup,
+    Output,
+    Run,
     Session,
-    account_option,
+    done,
     emit,
-    network_options,
+    enterprise_option,
+    fields,
+    json_option,
+    listing,
     out,
-    session,
-    table,
-    tx_summary,
 )
 from shanglian.errors import InputError
 
@@ -49,8 +54,30 @@ def _id(ref: str) -> str:
     return "0x" + prov.batch_key(ref).hex()
 
 
-def _done(message: str, data: dict[str, Any], receipt: Any, as_json: bool) -> None:
-    emit({**data, **tx_summary(receipt)}, as_json, lambda: out.print(message, markup=False))
+def batch_argument(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The BATCH argument, given to the command as `key`, its 0x id (checked before connecting)."""
+
+    @click.argument("batch_ref", metavar="BATCH")
+    @functools.wraps(func)
+    def wrapper(*args: Any, batch_ref: str, **kwargs: Any) -> Any:
+        return func(*args, key=_id(batch_ref), **kwargs)
+
+    return wrapper
+
+
+def _batch_step(group: click.Group, name: str, step: Callable[[prov.Provenance, str], Any], message: str,
+                help_text: str) -> None:
+    """`shanglian <group> <name> BATCH`: one `step` on the batch; `message` names it as {key}."""
+
+    @group.command(name, help=help_text, sdk=_provenance, signs=True)
+    @batch_argument
+    def command(run: Run[prov.Provenance], key: str) -> Output:
+        return _done(message.format(key=key), {"batch_id": key}, step(run.sdk, key))
+
+
+def _done(message: str, data: dict[str, Any], receipt: Any) -> Output:
+    """A sent transaction; the message holds names and places, printed as they are."""
+    return done(message, data, receipt, markup=False)
 
 
 def origin_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -69,28 +96,106 @@ def origin_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def serial_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--serials FIRST..LAST, --serials-file FILE, --serials-dir DIR."""
+@dataclass(frozen=True)
+class NewBatch:
+    """The options of a new batch (`batch create`, `batch transform`), as given."""
 
-    @click.option(
-        "--serials",
-        "serial_range",
-        metavar="FIRST..LAST",
-        help="A range of serials, both ends included: PEAR-000001..PEAR-010000.",
-    )
-    @click.option(
-        "--serials-file", type=click.Path(dir_okay=False), help="A UTF-8 file with one serial per line."
-    )
-    @click.option(
-        "--serials-dir",
-        type=click.Path(file_okay=False),
-        help="Where to keep the serial list (default: <state dir>/serials).",
-    )
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return func(*args, **kwargs)
+    gtin: str
+    lot: str
+    place: str
+    region_code: str
+    latitude: str
+    longitude: str
+    production_date: str
+    quantity: str | None
+    serial_range: str | None
+    serials_file: str | None
+    serials_dir: str | None
+    metadata_uri: str
+    metadata_hash: str | None
 
-    return wrapper
+    def checked(self) -> CheckedBatch:
+        """Every option checked, before anything connects; the serial list read."""
+        gtin14 = gs1.normalize_gtin(self.gtin)
+        gs1.validate_lot(self.lot)
+        origin = prov.Origin.checked(self.place, self.region_code, self.latitude, self.longitude)
+        serials = _serials(self.serial_range, self.serials_file)
+        folder = tracing.SerialFolder(self.serials_dir)
+        return CheckedBatch(gtin14, self.lot, origin, serials, folder, (
+            gtin14, self.lot, origin, self.production_date, self.quantity, serials, self.metadata_hash,
+            self.metadata_uri,
+        ))
+
+
+@dataclass(frozen=True)
+class CheckedBatch:
+    gtin14: str
+    lot: str
+    origin: prov.Origin
+    serials: list[str] | None
+    folder: tracing.SerialFolder
+    # Provenance.create_batch's and .transform's arguments after the inputs: gtin, lot, origin,
+    # production date, quantity, serials, metadata hash and URI.
+    args: tuple[str, str, prov.Origin, str, str | None, list[str] | None, str | None, str]
+
+    def created(self, created: prov.CreatedBatch, verb: str) -> Output:
+        first = gs1.format_digital_link(self.gtin14, self.lot, self.serials[0] if self.serials else None)
+        data = {
+            "batch_id": created.id_hex,
+            "gtin": self.gtin14,
+            "lot": self.lot,
+            "serials": created.serial_count,
+            "serials_root": "0x" + created.serials_root.hex(),
+            "serials_file": str(self.folder.path(created.batch_id)) if self.serials else None,
+            "first_item": first,
+        }
+        lines = [f"{verb} batch {self.lot} of {self.gtin14}: {created.id_hex}"]
+        if self.serials:
+            lines.append(
+                f"{created.serial_count} serials, root 0x{created.serials_root.hex()}, list in "
+                f"{data['serials_file']}"
+            )
+        lines.append(f"first item: {first}")
+        return done(lines, data, created.receipt, markup=False)
+
+
+def new_batch_options(
+    gtin: str, lot: str, production_date: str, quantity: str, metadata_uri: str, metadata_hash: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options of a new batch, with these help texts, given to the command as one `new`
+    (:class:`NewBatch`): --gtin, --lot, the origin, --production-date, --quantity, the serials
+    (--serials FIRST..LAST, --serials-file FILE, --serials-dir DIR) and the metadata."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @click.option("--gtin", required=True, help=gtin)
+        @click.option("--lot", required=True, help=lot)
+        @origin_options
+        @click.option("--production-date", required=True, help=production_date)
+        @click.option("--quantity", help=quantity)
+        @click.option(
+            "--serials",
+            "serial_range",
+            metavar="FIRST..LAST",
+            help="A range of serials, both ends included: PEAR-000001..PEAR-010000.",
+        )
+        @click.option(
+            "--serials-file", type=click.Path(dir_okay=False), help="A UTF-8 file with one serial per line."
+        )
+        @click.option(
+            "--serials-dir",
+            type=click.Path(file_okay=False),
+            help="Where to keep the serial list (default: <state dir>/serials).",
+        )
+        @click.option("--metadata-uri", default="", help=metadata_uri)
+        @click.option("--metadata-hash", default=None, help=metadata_hash)
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            new = NewBatch(**{f.name: kwargs.pop(f.name) for f in dataclasses.fields(NewBatch)})
+            return func(*args, new=new, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def _serials(serial_range: str | None, serials_file: str | None) -> list[str] | None:
@@ -107,85 +212,53 @@ def _serials(serial_range: str | None, serials_file: str | None) -> list[str] | 
 # products and locations
 
 
-@click.group()
+@click.group(cls=ChainGroup)
 def product() -> None:
     """Register and look up products (GTIN)."""
 
 
-@product.command("register")
-@network_options
-@account_option
+@product.command("register", sdk=_provenance, signs=True)
 @click.option("--gtin", required=True, help="GTIN-8/12/13/14 with its check digit.")
 @click.option("--name", required=True, help="Product name consumers see (at most 96 bytes).")
 @click.option("--features", default="", help="What makes the product special (at most 512 bytes).")
 @click.option(
     "--metadata-hash", default=None, help="32-byte hex hash of a product sheet, or a reference to hash."
 )
-def product_register(
-    network: str,
-    config: str | None,
-    as_json: bool,
-    account: str | None,
-    gtin: str,
-    name: str,
-    features: str,
-    metadata_hash: str | None,
-) -> None:
+def product_register(run: Run[prov.Provenance], gtin: str, name: str, features: str,
+                     metadata_hash: str | None) -> Output:
     """Register a product; your enterprise (producer or processor) becomes its producer."""
     gtin14 = gs1.normalize_gtin(gtin)
-    s = session(network, config, account)
-    receipt = _provenance(s).register_product(gtin14, name, features, metadata_hash)
-    _done(f"registered product {gtin14}: {name}", {"gtin": gtin14, "name": name}, receipt, as_json)
+    receipt = run.sdk.register_product(gtin14, name, features, metadata_hash)
+    return _done(f"registered product {gtin14}: {name}", {"gtin": gtin14, "name": name}, receipt)
 
 
-@product.command("show")
-@network_options
+@product.command("show", sdk=_provenance)
 @click.argument("gtin")
-def product_show(network: str, config: str | None, as_json: bool, gtin: str) -> None:
+def product_show(run: Run[prov.Provenance], gtin: str) -> Output:
     """Show a product: name, features, producer."""
     gtin14 = gs1.normalize_gtin(gtin)
-    s = session(network, config, None, need_account=False)
-    p = _provenance(s).product(gtin14)
-    data = dataclasses.asdict(p)
-
-    def human() -> None:
-        for key, value in data.items():
-            out.print(f"{key.replace('_', ' '):<13} {value}", markup=False)
-
-    emit(data, as_json, human)
+    data = dataclasses.asdict(run.sdk.product(gtin14))
+    return fields(data, data, gap=" ", markup=False)
 
 
-@click.group()
+@click.group(cls=ChainGroup)
 def location() -> None:
     """Register the sites (GLN) your trace events take place at."""
 
 
-@location.command("register")
-@network_options
-@account_option
+@location.command("register", sdk=_provenance, signs=True)
 @click.option("--gln", required=True, help="GLN-13 of the site, with its check digit.")
 @origin_options
-def location_register(
-    network: str,
-    config: str | None,
-    as_json: bool,
-    account: str | None,
-    gln: str,
-    place: str,
-    region_code: str,
-    latitude: str,
-    longitude: str,
-) -> None:
+def location_register(run: Run[prov.Provenance], gln: str, place: str, region_code: str, latitude: str,
+                      longitude: str) -> Output:
     """Register a site of your enterprise: where its GLN is (EPCIS master data)."""
     number = prov.normalize_gln(gln)
     prov.Origin.checked(place, region_code, latitude, longitude)
-    s = session(network, config, account)
-    receipt = _provenance(s).register_location(number, place, region_code, latitude, longitude)
-    _done(
+    receipt = run.sdk.register_location(number, place, region_code, latitude, longitude)
+    return _done(
         f"registered location {prov.gln_text(number)}: {place}",
         {"gln": prov.gln_text(number), "place": place},
         receipt,
-        as_json,
     )
 
 
@@ -193,112 +266,36 @@ def location_register(
 # batches
 
 
-@click.group()
+@click.group(cls=ChainGroup)
 def batch() -> None:
     """Create, certify, transform, recall and show batches (GTIN + lot)."""
 
 
-@batch.command("create")
-@network_options
-@account_option
-@click.option("--gtin", required=True, help="The product's GTIN.")
-@click.option("--lot", required=True, help="Batch/lot number (GS1 AI 10: 1-20 characters of set 82).")
-@origin_options
-@click.option("--production-date", required=True, help="ISO date the batch was produced (not in the future).")
-@click.option("--quantity", help="Units in the batch (default: the number of serials).")
-@serial_options
-@click.option(
-    "--metadata-uri", default="", help="Where the batch's documents (and serial list) are published."
+@batch.command("create", sdk=_provenance, signs=True)
+@new_batch_options(  # the help of --gtin, --lot, --production-date, --quantity, --metadata-uri, --metadata-hash
+    "The product's GTIN.",
+    "Batch/lot number (GS1 AI 10: 1-20 characters of set 82).",
+    "ISO date the batch was produced (not in the future).",
+    "Units in the batch (default: the number of serials).",
+    "Where the batch's documents (and serial list) are published.",
+    "32-byte hex hash of the batch documents, or a reference to hash.",
 )
-@click.option(
-    "--metadata-hash", default=None, help="32-byte hex hash of the batch documents, or a reference to hash."
-)
-def batch_create(
-    network: str,
-    config: str | None,
-    as_json: bool,
-    account: str | None,
-    gtin: str,
-    lot: str,
-    place: str,
-    region_code: str,
-    latitude: str,
-    longitude: str,
-    production_date: str,
-    quantity: str | None,
-    serial_range: str | None,
-    serials_file: str | None,
-    serials_dir: str | None,
-    metadata_uri: str,
-    metadata_hash: str | None,
-) -> None:
+def batch_create(run: Run[prov.Provenance], new: NewBatch) -> Output:
     """Create a batch and commit to its serials with one Merkle root (one transaction for any size).
 
     The serial list is kept in the serials folder, named by the batch id, before the batch is sent:
     `shanglian trace` proves serials from it. Publish it with the batch (e.g. at --metadata-uri).
     """
-    gtin14 = gs1.normalize_gtin(gtin)
-    gs1.validate_lot(lot)
-    origin = prov.Origin.checked(place, region_code, latitude, longitude)
-    serials = _serials(serial_range, serials_file)
-    folder = tracing.SerialFolder(serials_dir)
-    s = session(network, config, account)
-    created = _provenance(s).create_batch(
-        gtin14,
-        lot,
-        origin,
-        production_date,
-        quantity,
-        serials,
-        metadata_hash,
-        metadata_uri,
-        keep_serials=folder.save,
-    )
-    _created(created, gtin14, lot, serials, folder, as_json, "created")
+    checked = new.checked()
+    created = run.sdk.create_batch(*checked.args, keep_serials=checked.folder.save)
+    return checked.created(created, "created")
 
 
-def _created(
-    created: prov.CreatedBatch,
-    gtin14: str,
-    lot: str,
-    serials: list[str] | None,
-    folder: tracing.SerialFolder,
-    as_json: bool,
-    verb: str,
-) -> None:
-    first = gs1.format_digital_link(gtin14, lot, serials[0] if serials else None)
-    data = {
-        "batch_id": created.id_hex,
-        "gtin": gtin14,
-        "lot": lot,
-        "serials": created.serial_count,
-        "serials_root": "0x" + created.serials_root.hex(),
-        "serials_file": str(folder.path(created.batch_id)) if serials else None,
-        "first_item": first,
-        **tx_summary(created.receipt),
-    }
-
-    def human() -> None:
-        out.print(f"{verb} batch {lot} of {gtin14}: {created.id_hex}", markup=False)
-        if serials:
-            out.print(
-                f"{created.serial_count} serials, root 0x{created.serials_root.hex()}, list in "
-                f"{data['serials_file']}",
-                markup=False,
-            )
-        out.print(f"first item: {first}", markup=False)
-
-    emit(data, as_json, human)
-
-
-@batch.command("show")
-@network_options
-@click.argument("batch_ref", metavar="BATCH")
-def batch_show(network: str, config: str | None, as_json: bool, batch_ref: str) -> None:
+@batch.command("show", sdk=_provenance)
+@batch_argument
+def batch_show(run: Run[prov.Provenance], key: str) -> Output:
     """Show a batch: origin, holder, seller, recall, certification, lineage."""
-    key = _id(batch_ref)
-    s = session(network, config, None, need_account=False)
-    p = _provenance(s)
+    p = run.sdk
     r = p.batch(key)
     lineage = p.lineage(key)
     certs = p.certifications(key)
@@ -324,63 +321,33 @@ def batch_show(network: str, config: str | None, as_json: bool, batch_ref: str) 
         "outputs": outputs,
     }
 
-    def human() -> None:
-        rows = dict(data)
-        rows["origin"] = (
-            f"{r.origin.place} ({r.origin.region_code}, {r.origin.latitude}, {r.origin.longitude})"
-        )
-        rows["certifications"] = (
-            "; ".join(f"{c.alliance} {'valid' if c.valid else 'not valid'}" for c in certs) or "none"
-        )
-        rows["inputs"] = ", ".join(inputs) or "none"
-        rows["outputs"] = ", ".join(outputs) or "none"
-        for key_, value in rows.items():
-            out.print(f"{key_.replace('_', ' '):<17} {value}", markup=False)
-
-    emit(data, as_json, human)
+    rows = dict(data)
+    rows["origin"] = f"{r.origin.place} ({r.origin.region_code}, {r.origin.latitude}, {r.origin.longitude})"
+    rows["certifications"] = (
+        "; ".join(f"{c.alliance} {'valid' if c.valid else 'not valid'}" for c in certs) or "none"
+    )
+    rows["inputs"] = ", ".join(inputs) or "none"
+    rows["outputs"] = ", ".join(outputs) or "none"
+    return fields(data, rows, gap=" ", markup=False)
 
 
-@batch.command("certify")
-@network_options
-@account_option
-@click.argument("batch_ref", metavar="BATCH")
+@batch.command("certify", sdk=_provenance, signs=True)
+@batch_argument
 @click.option(
     "--certificate", required=True, help="The certificate: its 32-byte hex hash, or a reference to hash."
 )
 @click.option("--expiry", required=True, help="ISO date the certificate expires (end of day, CST).")
-def batch_certify(
-    network: str,
-    config: str | None,
-    as_json: bool,
-    account: str | None,
-    batch_ref: str,
-    certificate: str,
-    expiry: str,
-) -> None:
+def batch_certify(run: Run[prov.Provenance], key: str, certificate: str, expiry: str) -> Output:
     """Certify a batch (quality alliance)."""
-    key = _id(batch_ref)
-    s = session(network, config, account)
-    receipt = _provenance(s).certify(key, certificate, expiry)
-    _done(f"certified batch {key} until {expiry}", {"batch_id": key, "expiry": expiry}, receipt, as_json)
+    receipt = run.sdk.certify(key, certificate, expiry)
+    return _done(f"certified batch {key} until {expiry}", {"batch_id": key, "expiry": expiry}, receipt)
 
 
-@batch.command("revoke-certification")
-@network_options
-@account_option
-@click.argument("batch_ref", metavar="BATCH")
-def batch_revoke(
-    network: str, config: str | None, as_json: bool, account: str | None, batch_ref: str
-) -> None:
-    """Revoke your alliance's certification of a batch."""
-    key = _id(batch_ref)
-    s = session(network, config, account)
-    receipt = _provenance(s).revoke_certification(key)
-    _done(f"revoked the certification of batch {key}", {"batch_id": key}, receipt, as_json)
+_batch_step(batch, "revoke-certification", prov.Provenance.revoke_certification,
+            "revoked the certification of batch {key}", "Revoke your alliance's certification of a batch.")
 
 
-@batch.command("transform")
-@network_options
-@account_option
+@batch.command("transform", sdk=_provenance, signs=True)
 @click.option(
     "--input",
     "inputs",
@@ -389,144 +356,69 @@ def batch_revoke(
     metavar="BATCH",
     help="An input batch you hold (repeat for several).",
 )
-@click.option("--gtin", required=True, help="GTIN of the output product (yours).")
-@click.option("--lot", required=True, help="Lot of the output batch.")
-@origin_options
-@click.option("--production-date", required=True, help="ISO date the output was produced.")
-@click.option("--quantity", help="Units in the output batch (default: the number of serials).")
-@serial_options
-@click.option("--metadata-uri", default="", help="Where the output batch's documents are published.")
-@click.option(
-    "--metadata-hash", default=None, help="32-byte hex hash of its documents, or a reference to hash."
+@new_batch_options(  # the help of --gtin, --lot, --production-date, --quantity, --metadata-uri, --metadata-hash
+    "GTIN of the output product (yours).",
+    "Lot of the output batch.",
+    "ISO date the output was produced.",
+    "Units in the output batch (default: the number of serials).",
+    "Where the output batch's documents are published.",
+    "32-byte hex hash of its documents, or a reference to hash.",
 )
-def batch_transform(
-    network: str,
-    config: str | None,
-    as_json: bool,
-    account: str | None,
-    inputs: tuple[str, ...],
-    gtin: str,
-    lot: str,
-    place: str,
-    region_code: str,
-    latitude: str,
-    longitude: str,
-    production_date: str,
-    quantity: str | None,
-    serial_range: str | None,
-    serials_file: str | None,
-    serials_dir: str | None,
-    metadata_uri: str,
-    metadata_hash: str | None,
-) -> None:
+def batch_transform(run: Run[prov.Provenance], inputs: tuple[str, ...], new: NewBatch) -> Output:
     """Transform input batches into a new output batch (pears → juice); the inputs are consumed."""
     keys = [prov.batch_key(i, "inputs") for i in inputs]
-    gtin14 = gs1.normalize_gtin(gtin)
-    gs1.validate_lot(lot)
-    origin = prov.Origin.checked(place, region_code, latitude, longitude)
-    serials = _serials(serial_range, serials_file)
-    folder = tracing.SerialFolder(serials_dir)
-    s = session(network, config, account)
-    created = _provenance(s).transform(
-        keys,
-        gtin14,
-        lot,
-        origin,
-        production_date,
-        quantity,
-        serials,
-        metadata_hash,
-        metadata_uri,
-        keep_serials=folder.save,
-    )
-    _created(created, gtin14, lot, serials, folder, as_json, f"transformed {len(keys)} batch(es) into")
+    checked = new.checked()
+    created = run.sdk.transform(keys, *checked.args, keep_serials=checked.folder.save)
+    return checked.created(created, f"transformed {len(keys)} batch(es) into")
 
 
-@batch.command("recall")
-@network_options
-@account_option
-@click.argument("batch_ref", metavar="BATCH")
+@batch.command("recall", sdk=_provenance, signs=True)
+@batch_argument
 @click.option("--reason", required=True, help="Why (at most 256 bytes); consumers see it.")
-def batch_recall(
-    network: str, config: str | None, as_json: bool, account: str | None, batch_ref: str, reason: str
-) -> None:
+def batch_recall(run: Run[prov.Provenance], key: str, reason: str) -> Output:
     """Recall a batch (its producer or a regulator); everything made from it reads as recalled."""
-    key = _id(batch_ref)
-    s = session(network, config, account)
-    receipt = _provenance(s).recall(key, reason)
-    _done(f"recalled batch {key}: {reason}", {"batch_id": key, "reason": reason}, receipt, as_json)
+    receipt = run.sdk.recall(key, reason)
+    return _done(f"recalled batch {key}: {reason}", {"batch_id": key, "reason": reason}, receipt)
 
 
 # ------------------------------------------------------------------------------------------------
 # custody, events, scans
 
 
-@click.group()
+@click.group(cls=ChainGroup)
 def custody() -> None:
     """Hand a batch over in two signed steps: offer, then accept."""
 
 
-@custody.command("offer")
-@network_options
-@account_option
-@click.argument("batch_ref", metavar="BATCH")
-@click.option("--to", "to", required=True, help="Primary account of the receiving enterprise.")
-def custody_offer(
-    network: str, config: str | None, as_json: bool, account: str | None, batch_ref: str, to: str
-) -> None:
+@custody.command("offer", sdk=_provenance, signs=True)
+@batch_argument
+@enterprise_option("--to", "the receiving enterprise")
+def custody_offer(run: Run[prov.Provenance], key: str, to: str) -> Output:
     """Offer custody of a batch you hold to another enterprise."""
-    key = _id(batch_ref)
-    receiver = validate.address(to, "to")
-    s = session(network, config, account)
-    receipt = _provenance(s).offer_custody(key, receiver)
-    _done(
-        f"offered batch {key} to {receiver}; it becomes theirs when they accept",
-        {"batch_id": key, "to": receiver},
+    receipt = run.sdk.offer_custody(key, to)
+    return _done(
+        f"offered batch {key} to {to}; it becomes theirs when they accept",
+        {"batch_id": key, "to": to},
         receipt,
-        as_json,
     )
 
 
-@custody.command("accept")
-@network_options
-@account_option
-@click.argument("batch_ref", metavar="BATCH")
-def custody_accept(
-    network: str, config: str | None, as_json: bool, account: str | None, batch_ref: str
-) -> None:
-    """Accept custody offered to your enterprise."""
-    key = _id(batch_ref)
-    s = session(network, config, account)
-    receipt = _provenance(s).accept_custody(key)
-    _done(f"accepted custody of batch {key}", {"batch_id": key}, receipt, as_json)
-
-
-@custody.command("withdraw")
-@network_options
-@account_option
-@click.argument("batch_ref", metavar="BATCH")
-def custody_withdraw(
-    network: str, config: str | None, as_json: bool, account: str | None, batch_ref: str
-) -> None:
-    """Withdraw a pending custody offer."""
-    key = _id(batch_ref)
-    s = session(network, config, account)
-    receipt = _provenance(s).withdraw_offer(key)
-    _done(f"withdrew the custody offer of batch {key}", {"batch_id": key}, receipt, as_json)
+_batch_step(custody, "accept", prov.Provenance.accept_custody, "accepted custody of batch {key}",
+            "Accept custody offered to your enterprise.")
+_batch_step(custody, "withdraw", prov.Provenance.withdraw_offer, "withdrew the custody offer of batch {key}",
+            "Withdraw a pending custody offer.")
 
 
 STEPS = ", ".join(step.label for step in prov.BizStep)
 
 
-@click.group()
+@click.group(cls=ChainGroup)
 def event() -> None:
     """Record and list EPCIS-shaped trace events."""
 
 
-@event.command("record")
-@network_options
-@account_option
-@click.argument("batch_ref", metavar="BATCH")
+@event.command("record", sdk=_provenance, signs=True)
+@batch_argument
 @click.option("--step", required=True, help=f"Business step: {STEPS}.")
 @click.option(
     "--gln", default=None, help="GLN-13 of the site where it happened (register it with `location register`)."
@@ -535,26 +427,15 @@ def event() -> None:
 @click.option(
     "--data", default=None, help="The full off-chain record: its 32-byte hex hash, or text to hash."
 )
-def event_record(
-    network: str,
-    config: str | None,
-    as_json: bool,
-    account: str | None,
-    batch_ref: str,
-    step: str,
-    gln: str | None,
-    serial: str | None,
-    data: str | None,
-) -> None:
+def event_record(run: Run[prov.Provenance], key: str, step: str, gln: str | None, serial: str | None,
+                 data: str | None) -> Output:
     """Record a trace event (custodian, producer, regulator; inspectors for `inspecting`)."""
-    key = _id(batch_ref)
     biz = prov.parse_step(step)
     number = None if gln is None else prov.normalize_gln(gln)
     if serial is not None:
         gs1.validate_serial(serial)
-    s = session(network, config, account)
-    receipt = _provenance(s).record_event(key, biz, number, serial, data)
-    _done(
+    receipt = run.sdk.record_event(key, biz, number, serial, data)
+    return _done(
         f"recorded {biz.label} for batch {key}" + (f" item {serial}" if serial else ""),
         {
             "batch_id": key,
@@ -563,21 +444,17 @@ def event_record(
             "serial": serial,
         },
         receipt,
-        as_json,
     )
 
 
-@event.command("list")
-@network_options
-@click.argument("batch_ref", metavar="BATCH")
+@event.command("list", sdk=_provenance)
+@batch_argument
 @click.option("--serial", default=None, help="Only batch-level events and this item's.")
-def event_list(network: str, config: str | None, as_json: bool, batch_ref: str, serial: str | None) -> None:
+def event_list(run: Run[prov.Provenance], key: str, serial: str | None) -> Output:
     """List a batch's trace events in order."""
-    key = _id(batch_ref)
     if serial is not None:
         gs1.validate_serial(serial)
-    s = session(network, config, None, need_account=False)
-    events = _provenance(s).events(key, serial)
+    events = run.sdk.events(key, serial)
     rows = [
         {
             "step": e.step.label,
@@ -590,26 +467,21 @@ def event_list(network: str, config: str | None, as_json: bool, batch_ref: str, 
         }
         for e in events
     ]
-    emit(
+    return listing(
         rows,
-        as_json,
-        lambda: table(
-            f"{len(rows)} events of batch {key[:10]}…",
-            ["when", "step", "enterprise", "gln"],
-            [[r["when"], r["step"], r["enterprise"], r["gln"] or ""] for r in rows],
-        ),
+        f"{len(rows)} events of batch {key[:10]}…",
+        ["when", "step", "enterprise", "gln"],
+        [[r["when"], r["step"], r["enterprise"], r["gln"] or ""] for r in rows],
     )
 
 
-@click.group()
+@click.group(cls=ChainGroup)
 def scan() -> None:
     """Record consumer scans (platform accounts)."""
 
 
-@scan.command("record")
-@network_options
-@account_option
-@click.argument("batch_ref", metavar="BATCH")
+@scan.command("record", sdk=_provenance, signs=True)
+@batch_argument
 @click.option(
     "--item",
     "items",
@@ -624,17 +496,8 @@ def scan() -> None:
     required=True,
     help="This submission's unique key (hex or text): a resubmission is refused, not counted twice.",
 )
-def scan_record(
-    network: str,
-    config: str | None,
-    as_json: bool,
-    account: str | None,
-    batch_ref: str,
-    items: tuple[str, ...],
-    scan_key: str,
-) -> None:
+def scan_record(run: Run[prov.Provenance], key: str, items: tuple[str, ...], scan_key: str) -> Output:
     """Record one batch of consumer scans of a batch's items."""
-    key = _id(batch_ref)
     counts: dict[str | None, int] = {}
     for item in items:
         serial, _, count = item.partition("=")
@@ -644,13 +507,11 @@ def scan_record(
         counts[name] = validate.positive_int(count or "1", "count", prov.MAX_UINT32)
     if not scan_key.strip():
         raise InputError("key", "must not be empty: it makes a resubmission harmless")
-    s = session(network, config, account)
-    receipt = _provenance(s).record_scans(key, counts, scan_key)
-    _done(
+    receipt = run.sdk.record_scans(key, counts, scan_key)
+    return _done(
         f"recorded {sum(counts.values())} scans of {len(counts)} item(s) of batch {key}",
         {"batch_id": key, "items": len(counts), "scans": sum(counts.values())},
         receipt,
-        as_json,
     )
 
 
@@ -658,8 +519,7 @@ def scan_record(
 # trace and QR
 
 
-@click.command()
-@network_options
+@click.command(cls=ChainCommand)
 @click.argument("uri")
 @click.option(
     "--serials-dir",
@@ -673,15 +533,13 @@ def scan_record(
     show_default=True,
     help="More scans than this of one item is flagged as a copied code.",
 )
-def trace(
-    network: str, config: str | None, as_json: bool, uri: str, serials_dir: str | None, suspicious_after: int
-) -> None:
+def trace(run: Run[None], uri: str, serials_dir: str | None, suspicious_after: int) -> Output:
     """Trace the item a GS1 Digital Link URI names: its story and a verdict.
 
     The verdict is genuine, unknown serial, recalled, or suspicious scan count.
     """
     link = gs1.parse_digital_link(uri)
-    s = session(network, config, None, need_account=False)
+    s = run.session
     report = tracing.trace(
         s.chain,
         s.suite(),
@@ -690,12 +548,7 @@ def trace(
         suspicious_after=suspicious_after,
         from_block=s.from_block(),
     )
-
-    def human() -> None:
-        for line in tracing.story_lines(report):
-            out.print(line)
-
-    emit(report.as_dict(), as_json, human)
+    return Output(report.as_dict(), lambda: tracing.story_lines(report))
 
 
 @click.command()
@@ -710,7 +563,7 @@ def trace(
     show_default=True,
     help="Pixels (PNG) or units (SVG) per module.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option()
 def qr(uri: str, output: str, scale: int, as_json: bool) -> None:
     """Write the QR code of a GS1 Digital Link URI (error correction M, 4-module quiet zone)."""
     link = gs1.parse_digital_link(uri)

@@ -17,16 +17,7 @@ from rich.markup import escape
 
 from shanglian import receivables as rcv
 from shanglian import validate
-from shanglian.cli.common import (
-    Session,
-    account_option,
-    emit,
-    network_options,
-    out,
-    session,
-    table,
-    tx_summary,
-)
+from shanglian.cli.common import ChainGroup, Output, Run, Session, done, enterprise_option, fields, listing
 from shanglian.registry import Registry
 
 
@@ -40,26 +31,31 @@ def _sdk(s: Session) -> rcv.Receivables:
     return rcv.Receivables(s.chain, suite["Receivables"], s.sender, s.from_block("Receivables"), names)
 
 
-def _done(message: str, data: dict[str, Any], receipt: Any, as_json: bool) -> None:
-    emit({**data, **tx_summary(receipt)}, as_json, lambda: out.print(message))
-
-
 def _who(sdk: rcv.Receivables, account: str) -> str:
     return escape(sdk.name_of(account) or account)
 
 
 def token_argument(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.argument("token")(func)
+    """The TOKEN argument, given to the command as `fragment`, its id (checked before connecting)."""
+
+    @click.argument("token")
+    @functools.wraps(func)
+    def wrapper(*args: Any, token: str, **kwargs: Any) -> Any:
+        return func(*args, fragment=rcv.check_token(token), **kwargs)
+
+    return wrapper
 
 
 def token_or_slot(func: Callable[..., Any]) -> Callable[..., Any]:
-    """[TOKEN] or --slot N (freeze, unfreeze, lineage)."""
+    """[TOKEN] or --slot N (freeze, unfreeze, lineage), given to the command as `fragment` and
+    `whole` (one of them None), checked before connecting."""
 
     @click.argument("token", required=False)
     @click.option("--slot", help="A whole receivable (all its fragments) instead of one fragment.")
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return func(*args, **kwargs)
+    def wrapper(*args: Any, token: str | None, slot: str | None, **kwargs: Any) -> Any:
+        fragment, whole = _token_or_slot(token, slot)
+        return func(*args, fragment=fragment, whole=whole, **kwargs)
 
     return wrapper
 
@@ -75,7 +71,7 @@ def _token_or_slot(token: str | None, slot: str | None) -> tuple[int | None, int
     return rcv.check_token(token or ""), None
 
 
-@click.group()
+@click.group(cls=ChainGroup)
 def receivable() -> None:
     """Issue, split, finance, settle and look up receivables (ERC-3525 fragments)."""
 
@@ -83,37 +79,22 @@ def receivable() -> None:
 # -- issue and move ---------------------------------------------------------------------------------
 
 
-@receivable.command("issue")
-@network_options
-@account_option
-@click.option(
-    "--creditor", required=True, help="Primary account of the supplier you owe (an active supplier)."
-)
+@receivable.command("issue", sdk=_sdk, signs=True)
+@enterprise_option("--creditor", "the supplier you owe (an active supplier)")
 @click.option("--amount", required=True, help="Face value in yuan, e.g. 1,000,000.00.")
 @click.option("--due", required=True, help="Due date, ISO (YYYY-MM-DD), in the future.")
 @click.option(
     "--invoice", required=True, help="The invoice: its 32-byte hex hash, or a document reference (hashed)."
 )
 @click.option("--currency", default="CNY", show_default=True, help="ISO 4217 code.")
-def issue(
-    network: str,
-    config: str | None,
-    as_json: bool,
-    account: str | None,
-    creditor: str,
-    amount: str,
-    due: str,
-    invoice: str,
-    currency: str,
-) -> None:
+def issue(run: Run[rcv.Receivables], creditor: str, amount: str, due: str, invoice: str,
+          currency: str) -> Output:
     """Issue a receivable as the debtor (core enterprise): confirm you owe CREDITOR AMOUNT on DUE."""
-    creditor = validate.address(creditor, "creditor")
     fen = rcv.to_fen(amount, "amount")
     rcv.check_currency(currency)
     validate.iso_date(due, "due")
     validate.document_hash(invoice, "invoice")
-    s = session(network, config, account)
-    sdk = _sdk(s)
+    sdk = run.sdk
     token = sdk.issue(creditor, amount, due, invoice, currency)
     o = sdk.obligation(rcv.slot_of(token))
     data = {"token": token, "slot": o.slot, **{k: v for k, v in o.as_dict().items() if k != "slot"}}
@@ -122,159 +103,110 @@ def issue(
         f"{rcv.format_yuan(rcv.to_yuan(fen), o.currency)} "
         f"owed to {_who(sdk, creditor)}, due {o.due_date.isoformat()}"
     )
-    _done(message, data, sdk.last_receipt, as_json)
+    return done(message, data, sdk.last_receipt)
 
 
-@receivable.command("split")
-@network_options
-@account_option
+@receivable.command("split", sdk=_sdk, signs=True)
 @token_argument
-@click.option(
-    "--to", "to", required=True, help="Primary account of the enterprise receiving the new fragment."
-)
+@enterprise_option("--to", "the enterprise receiving the new fragment")
 @click.option("--amount", required=True, help="Yuan to move into the new fragment.")
-def split(
-    network: str, config: str | None, as_json: bool, account: str | None, token: str, to: str, amount: str
-) -> None:
+def split(run: Run[rcv.Receivables], fragment: int, to: str, amount: str) -> Output:
     """Move AMOUNT of fragment TOKEN to another enterprise as a new fragment (多级流转)."""
-    source = rcv.check_token(token)
-    to = validate.address(to, "to")
     fen = rcv.to_fen(amount, "amount")
-    s = session(network, config, account)
-    sdk = _sdk(s)
-    new = sdk.split(source, to, amount)
-    _done(
-        f"split {rcv.format_yuan(rcv.to_yuan(fen))} of {source} to {_who(sdk, to)}: "
+    sdk = run.sdk
+    new = sdk.split(fragment, to, amount)
+    return done(
+        f"split {rcv.format_yuan(rcv.to_yuan(fen))} of {fragment} to {_who(sdk, to)}: "
         f"new fragment [bold]{new}[/bold]",
-        {"token": new, "parent": source, "holder": to, "value": str(rcv.to_yuan(fen))},
+        {"token": new, "parent": fragment, "holder": to, "value": str(rcv.to_yuan(fen))},
         sdk.last_receipt,
-        as_json,
     )
 
 
 # -- financing --------------------------------------------------------------------------------------
 
 
-@receivable.command("offer")
-@network_options
-@account_option
+@receivable.command("offer", sdk=_sdk, signs=True)
 @token_argument
-@click.option(
-    "--financier", required=True, help="Primary account of the financier (an active bank or factor)."
-)
+@enterprise_option("--financier", "the financier (an active bank or factor)")
 @click.option("--price", required=True, help="Yuan the financier pays you, at most the fragment's value.")
-def offer(
-    network: str,
-    config: str | None,
-    as_json: bool,
-    account: str | None,
-    token: str,
-    financier: str,
-    price: str,
-) -> None:
+def offer(run: Run[rcv.Receivables], fragment: int, financier: str, price: str) -> Output:
     """Offer fragment TOKEN to a financier for PRICE (保理)."""
-    fragment = rcv.check_token(token)
-    financier = validate.address(financier, "financier")
     fen = rcv.to_fen(price, "price")
-    s = session(network, config, account)
-    sdk = _sdk(s)
+    sdk = run.sdk
     receipt = sdk.offer(fragment, financier, price)
-    _done(
+    return done(
         f"offered {fragment} to {_who(sdk, financier)} for {rcv.format_yuan(rcv.to_yuan(fen))}",
         {"token": fragment, "financier": financier, "price": str(rcv.to_yuan(fen))},
         receipt,
-        as_json,
     )
 
 
-@receivable.command("withdraw")
-@network_options
-@account_option
+@receivable.command("withdraw", sdk=_sdk, signs=True)
 @token_argument
-def withdraw(network: str, config: str | None, as_json: bool, account: str | None, token: str) -> None:
+def withdraw(run: Run[rcv.Receivables], fragment: int) -> Output:
     """Withdraw the pending financing offer of fragment TOKEN."""
-    fragment = rcv.check_token(token)
-    s = session(network, config, account)
-    receipt = _sdk(s).withdraw(fragment)
-    _done(f"withdrew the offer of {fragment}", {"token": fragment, "withdrawn": True}, receipt, as_json)
+    receipt = run.sdk.withdraw(fragment)
+    return done(f"withdrew the offer of {fragment}", {"token": fragment, "withdrawn": True}, receipt)
 
 
-@receivable.command("accept")
-@network_options
-@account_option
+@receivable.command("accept", sdk=_sdk, signs=True)
 @token_argument
 @click.option(
     "--payment-reference",
     required=True,
     help="Reference of your payment to the seller (32-byte hex, or e.g. a transfer number, hashed).",
 )
-def accept(
-    network: str, config: str | None, as_json: bool, account: str | None, token: str, payment_reference: str
-) -> None:
+def accept(run: Run[rcv.Receivables], fragment: int, payment_reference: str) -> Output:
     """Accept the financing offer of fragment TOKEN as the financier: it becomes yours."""
-    fragment = rcv.check_token(token)
     reference = validate.document_hash(payment_reference, "payment_reference")
-    s = session(network, config, account)
-    sdk = _sdk(s)
+    sdk = run.sdk
     receipt = sdk.accept(fragment, payment_reference)
-    _done(
+    return done(
         f"financed {fragment}: it is now held by {_who(sdk, sdk.show(fragment).fragment.holder)}",
         {"token": fragment, "payment_reference": "0x" + reference.hex()},
         receipt,
-        as_json,
     )
 
 
 # -- settlement -------------------------------------------------------------------------------------
 
 
-@receivable.command("settle")
-@network_options
-@account_option
+@receivable.command("settle", sdk=_sdk, signs=True)
 @token_argument
 @click.option(
     "--no-approve",
     is_flag=True,
     help="Do not set the settlement-token allowance when it falls short; fail instead.",
 )
-def settle(
-    network: str, config: str | None, as_json: bool, account: str | None, token: str, no_approve: bool
-) -> None:
+def settle(run: Run[rcv.Receivables], fragment: int, no_approve: bool) -> Output:
     """Pay fragment TOKEN as the debtor through the settlement token (at or after the due date).
 
     If the debtor's allowance for the Receivables contract is short, it is first set to exactly
     the fragment's value (one more transaction), unless --no-approve.
     """
-    fragment = rcv.check_token(token)
-    s = session(network, config, account)
-    sdk = _sdk(s)
+    sdk = run.sdk
     receipt = sdk.settle(fragment, approve=not no_approve)
     f = sdk.show(fragment).fragment
-    _done(
+    return done(
         f"settled {fragment}: paid {rcv.format_yuan(f.value)} to {_who(sdk, f.holder)} "
         "through the settlement token",
         {"token": fragment, "settled": True, "on_chain": True, "value": str(f.value), "holder": f.holder},
         receipt,
-        as_json,
     )
 
 
-@receivable.command("confirm-payment")
-@network_options
-@account_option
+@receivable.command("confirm-payment", sdk=_sdk, signs=True)
 @token_argument
-def confirm_payment(network: str, config: str | None, as_json: bool, account: str | None, token: str) -> None:
+def confirm_payment(run: Run[rcv.Receivables], fragment: int) -> Output:
     """Confirm, as the holder, that the debtor paid fragment TOKEN off-chain; settles it."""
-    fragment = rcv.check_token(token)
-    s = session(network, config, account)
-    sdk = _sdk(s)
+    sdk = run.sdk
     receipt = sdk.confirm_payment(fragment)
     f = sdk.show(fragment).fragment
-    _done(
+    return done(
         f"settled {fragment}: {_who(sdk, f.holder)} confirmed receipt of {rcv.format_yuan(f.value)}",
         {"token": fragment, "settled": True, "on_chain": False, "value": str(f.value), "holder": f.holder},
         receipt,
-        as_json,
     )
 
 
@@ -282,31 +214,19 @@ def confirm_payment(network: str, config: str | None, as_json: bool, account: st
 
 
 def _regulate(action: str, help_text: str) -> None:
-    @receivable.command(action, help=help_text)
-    @network_options
-    @account_option
+    @receivable.command(action, help=help_text, sdk=_sdk, signs=True)
     @token_or_slot
-    def run(
-        network: str,
-        config: str | None,
-        as_json: bool,
-        account: str | None,
-        token: str | None,
-        slot: str | None,
-    ) -> None:
-        fragment, whole = _token_or_slot(token, slot)
-        s = session(network, config, account)
-        sdk = _sdk(s)
+    def regulate(run: Run[rcv.Receivables], fragment: int | None, whole: int | None) -> Output:
+        sdk = run.sdk
         method = sdk.freeze if action == "freeze" else sdk.unfreeze
         receipt = method(fragment, slot=whole)
         what = f"receivable {whole} (all its fragments)" if whole is not None else f"fragment {fragment}"
         key = "slot" if whole is not None else "token"
         past = {"freeze": "froze", "unfreeze": "unfroze"}[action]
-        _done(
+        return done(
             f"{past} {what}",
             {key: whole if whole is not None else fragment, "frozen": action == "freeze"},
             receipt,
-            as_json,
         )
 
 
@@ -330,90 +250,75 @@ def _due_text(r: rcv.Receivable) -> str:
     return f"{due} (in {r.days_to_due} day{'s' if r.days_to_due != 1 else ''})"
 
 
-@receivable.command("show")
-@network_options
+@receivable.command("show", sdk=_sdk)
 @token_argument
-def show(network: str, config: str | None, as_json: bool, token: str) -> None:
+def show(run: Run[rcv.Receivables], fragment: int) -> Output:
     """Show fragment TOKEN: holder, value, status, and the receivable it is part of."""
-    fragment = rcv.check_token(token)
-    s = session(network, config, None, need_account=False)
-    r = _sdk(s).show(fragment)
+    r = run.sdk.show(fragment)
 
-    def human() -> None:
-        f, o = r.fragment, r.obligation
-        rows = [
+    f, o = r.fragment, r.obligation
+    rows = [
+        (
+            "fragment",
+            f"{f.token}  (receivable {o.slot}, fragment {f.index}"
+            + (f", split from {f.parent})" if f.parent else ", as issued)"),
+        ),
+        ("holder", f"{escape(f.holder_name)}  {f.holder}" if f.holder_name else f.holder),
+        ("value", rcv.format_yuan(f.value, o.currency)),
+        ("status", f.status.replace("overdue", "[bold red]overdue[/bold red]")),
+        ("due", _due_text(r)),
+        ("debtor", f"{escape(o.debtor_name)}  {o.debtor}"),
+        ("creditor", f"{escape(o.creditor_name)}  {o.creditor}  (issued to)"),
+        (
+            "face value",
+            rcv.format_yuan(o.face_value, o.currency)
+            + f"  ({rcv.format_yuan(o.settled_value, o.currency)} settled)",
+        ),
+        ("invoice", o.invoice_hash),
+    ]
+    if f.offered and f.offer_price is not None:
+        rows.append(
             (
-                "fragment",
-                f"{f.token}  (receivable {o.slot}, fragment {f.index}"
-                + (f", split from {f.parent})" if f.parent else ", as issued)"),
-            ),
-            ("holder", f"{escape(f.holder_name)}  {f.holder}" if f.holder_name else f.holder),
-            ("value", rcv.format_yuan(f.value, o.currency)),
-            ("status", f.status.replace("overdue", "[bold red]overdue[/bold red]")),
-            ("due", _due_text(r)),
-            ("debtor", f"{escape(o.debtor_name)}  {o.debtor}"),
-            ("creditor", f"{escape(o.creditor_name)}  {o.creditor}  (issued to)"),
-            (
-                "face value",
-                rcv.format_yuan(o.face_value, o.currency)
-                + f"  ({rcv.format_yuan(o.settled_value, o.currency)} settled)",
-            ),
-            ("invoice", o.invoice_hash),
-        ]
-        if f.offered and f.offer_price is not None:
-            rows.append(
-                (
-                    "offer",
-                    f"{rcv.format_yuan(f.offer_price, o.currency)} to "
-                    f"{escape(f.financier_name or str(f.financier))}, waiting for acceptance",
-                )
+                "offer",
+                f"{rcv.format_yuan(f.offer_price, o.currency)} to "
+                f"{escape(f.financier_name or str(f.financier))}, waiting for acceptance",
             )
-        if o.frozen:
-            rows.append(("receivable", "[red]frozen[/red] by a regulator"))
-        width = max(len(k) for k, _ in rows)
-        for key, value in rows:
-            out.print(f"{key:<{width}}  {value}")
-
-    emit(r.as_dict(), as_json, human)
+        )
+    if o.frozen:
+        rows.append(("receivable", "[red]frozen[/red] by a regulator"))
+    return fields(r.as_dict(), rows)
 
 
-@receivable.command("lineage")
-@network_options
+@receivable.command("lineage", sdk=_sdk)
 @token_or_slot
-def lineage(network: str, config: str | None, as_json: bool, token: str | None, slot: str | None) -> None:
+def lineage(run: Run[rcv.Receivables], fragment: int | None, whole: int | None) -> Output:
     """Print the tree of fragments split from TOKEN, or of a whole receivable with --slot."""
-    fragment, whole = _token_or_slot(token, slot)
-    s = session(network, config, None, need_account=False)
-    tree = _sdk(s).lineage(fragment, slot=whole)
-    emit(tree.as_dict(), as_json, lambda: out.print(rcv.lineage_tree(tree)))
+    tree = run.sdk.lineage(fragment, slot=whole)
+    return Output(tree.as_dict(), lambda: rcv.lineage_tree(tree))
 
 
-@receivable.command("list")
-@network_options
+@receivable.command("list", sdk=_sdk)
 @click.option("--holder", help="Only fragments this enterprise (primary account) holds now.")
 @click.option("--open", "open_only", is_flag=True, help="Leave out settled fragments.")
-def list_(network: str, config: str | None, as_json: bool, holder: str | None, open_only: bool) -> None:
+def list_(run: Run[rcv.Receivables], holder: str | None, open_only: bool) -> Output:
     """List receivable fragments: all of them, or those a holder holds now."""
     if holder is not None:
         holder = validate.address(holder, "holder")
-    s = session(network, config, None, need_account=False)
-    items = _sdk(s).list(holder, include_settled=not open_only)
+    items = run.sdk.list(holder, include_settled=not open_only)
 
-    def human() -> None:
-        rows = [
-            [
-                f.token,
-                escape(f.holder_name or f.holder),
-                rcv.format_yuan(f.value),
-                f.status.replace("overdue", "[red]overdue[/red]"),
-                f.parent or "",
-            ]
-            for f in items
+    rows = [
+        [
+            f.token,
+            escape(f.holder_name or f.holder),
+            rcv.format_yuan(f.value),
+            f.status.replace("overdue", "[red]overdue[/red]"),
+            f.parent or "",
         ]
-        table(
-            f"{len(items)} fragment{'s' if len(items) != 1 else ''}",
-            ["token", "holder", "value", "status", "split from"],
-            rows,
-        )
-
-    emit([f.as_dict() for f in items], as_json, human)
+        for f in items
+    ]
+    return listing(
+        [f.as_dict() for f in items],
+        f"{len(items)} fragment{'s' if len(items) != 1 else ''}",
+        ["token", "holder", "value", "status", "split from"],
+        rows,
+    )

@@ -8,7 +8,6 @@ server follows the deployment recorded in the manifest. Runnable without the `sh
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
@@ -17,7 +16,7 @@ from typing import Any
 
 import click
 
-from shanglian.cli.common import ACCOUNT_ENV, NETWORK_ENV, console_error, out
+from shanglian.cli.common import account_option, config_option, console_error, network_option, out
 
 
 def register(cli: click.Group) -> None:
@@ -25,20 +24,13 @@ def register(cli: click.Group) -> None:
 
 
 @click.command()
-@click.option(
-    "--network",
-    default=lambda: os.environ.get(NETWORK_ENV, "development"),
-    show_default="development, or $SHANGLIAN_NETWORK",
-    help="embedded (demo data built in process), development, ganache, a profile from the config file, or a URL.",
-)
-@click.option("--config", type=click.Path(dir_okay=False), help="Network config file (default ./shanglian.yaml).")
+@network_option("embedded (demo data built in process), development, ganache, a profile from the config file, or a URL.")
+@config_option()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
-@click.option(
-    "--account",
-    default=lambda: os.environ.get(ACCOUNT_ENV),
-    help="The platform account that records scans on chain (keystore name, or devN locally). "
-    "Without it scans are kept and counted but not flushed.",
+@account_option(
+    "The platform account that records scans on chain (keystore name, or devN locally). "
+    "Without it scans are kept and counted but not flushed."
 )
 @click.option("--index", "index_path", type=click.Path(dir_okay=False), help="SQLite index (default <state dir>/resolver/<chain id>.sqlite).")
 @click.option("--serials", type=click.Path(file_okay=False), help="Folder of published serial lists (default <state dir>/serials).")

@@ -1,0 +1,159 @@
+"""Queries of the resolver's index (SQLite, written by :mod:`.indexer`): a batch's facts joined into
+view models (once per batch and index state, see :class:`~.service.Resolver`), whether a serial is
+proven, an item's indexed scans, and the index's own state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from shanglian.provenance import CST, BizStep
+from shanglian.resolver.views import (
+    STEP_NAMES,
+    BatchView,
+    CustodyView,
+    EventView,
+    Party,
+    Place,
+    ProductView,
+    RecallView,
+    cst_time,
+)
+
+ZERO32 = bytes(32)
+
+
+@dataclass
+class BatchFacts:
+    """What every item of a batch shares, cached until the index changes."""
+
+    key: bytes
+    row: sqlite3.Row
+    product: ProductView | None
+    batch: BatchView
+    seller: Party | None
+    certifications: list[dict[str, Any]]
+    custody: list[CustodyView]
+    events: list[tuple[bytes, EventView]]  # (item hash, event); zero hash: the whole batch
+    recalls: list[RecallView]
+    serials_status: str
+    item_events: frozenset[bytes] = frozenset()  # items with item-level events of their own
+    # Item pages pre-rendered for this batch (see pages.ItemPages), keyed by what varies between
+    # items: they live and die with these facts, so an index change drops them too.
+    pages: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+
+def enterprise_names(conn: sqlite3.Connection, accounts: list[str | None]) -> dict[str, str]:
+    """Public names of the enterprises among `accounts` ("" for an account the index has no name of)."""
+    wanted = sorted({a for a in accounts if a})
+    if not wanted:
+        return {}
+    marks = ",".join("?" * len(wanted))
+    found = dict(conn.execute(f"SELECT account, name FROM enterprises WHERE account IN ({marks})", wanted).fetchall())
+    return {a: found.get(a, "") for a in wanted}
+
+
+def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
+    """What every item of batch `key` shares, as view models; None for a batch the index lacks."""
+    sql = conn.execute
+    row = sql("SELECT * FROM batches WHERE batch_id = ?", (key,)).fetchone()
+    if row is None:
+        return None
+    product = sql("SELECT * FROM products WHERE gtin = ?", (row["gtin"],)).fetchone()
+    certs = sql("SELECT * FROM certifications WHERE batch_id = ? ORDER BY block, log_index", (key,)).fetchall()
+    custody = sql("SELECT * FROM custody WHERE batch_id = ? ORDER BY block, log_index", (key,)).fetchall()
+    events = sql("SELECT * FROM events WHERE batch_id = ? ORDER BY block, log_index", (key,)).fetchall()
+    # The batch and everything it was made from: a recall of any of them recalls this one.
+    lineage, todo = {key}, [key]
+    while todo:
+        for (source,) in sql("SELECT input FROM batch_inputs WHERE output = ?", (todo.pop(),)):
+            if bytes(source) not in lineage:
+                lineage.add(bytes(source))
+                todo.append(bytes(source))
+    marks = ",".join("?" * len(lineage))
+    recalls = sql(
+        f"SELECT r.*, b.lot FROM recalls r LEFT JOIN batches b ON b.batch_id = r.batch_id "
+        f"WHERE r.batch_id IN ({marks}) ORDER BY r.block",
+        list(lineage),
+    ).fetchall()
+    glns = sorted({e["gln"] for e in events if e["gln"]})
+    sites = {
+        s["gln"]: Place(place=s["place"], region_code=s["region_code"], latitude=s["latitude"], longitude=s["longitude"])
+        for s in sql(f"SELECT * FROM locations WHERE gln IN ({','.join('?' * len(glns))})", glns).fetchall()
+    } if glns else {}
+    names = enterprise_names(conn, 
+        [row["producer"], row["custodian"], row["seller"], product["producer"] if product else None,
+         *(c["alliance"] for c in certs), *(c["holder"] for c in custody), *(e["enterprise"] for e in events),
+         *(r["enterprise"] for r in recalls)]
+    )
+
+    def party(account: str) -> Party:
+        return Party(account=account, name=names.get(account, ""))
+
+    return BatchFacts(
+        key=key,
+        row=row,
+        product=None if product is None else ProductView(
+            gtin=product["gtin"], name=product["name"], features=product["features"], producer=party(product["producer"])
+        ),
+        batch=BatchView(
+            batch_id="0x" + key.hex(),
+            lot=row["lot"],
+            origin=Place(place=row["place"], region_code=row["region_code"], latitude=row["latitude"], longitude=row["longitude"]),
+            production_date=dt.datetime.fromtimestamp(row["production_date"], CST).date().isoformat(),
+            quantity=row["quantity"],
+            producer=party(row["producer"]),
+            custodian=party(row["custodian"]),
+            created_at=cst_time(row["created_at"]),
+        ),
+        seller=party(row["seller"]) if row["seller"] else None,
+        certifications=[
+            {"alliance": party(c["alliance"]), "certificate_hash": c["certificate_hash"], "certified_at": c["certified_at"],
+             "expiry": c["expiry"], "revoked_at": c["revoked_at"]}
+            for c in certs
+        ],
+        custody=[CustodyView(holder=party(c["holder"]), since=cst_time(c["at"])) for c in custody],
+        events=[
+            (
+                bytes(e["item_hash"]),
+                EventView(
+                    step=BizStep(e["step"]).label, step_zh=STEP_NAMES[BizStep(e["step"])], when=cst_time(e["at"]),
+                    who=party(e["enterprise"]), gln=e["gln"], where=sites.get(e["gln"]) if e["gln"] else None,
+                    item_level=bytes(e["item_hash"]) != ZERO32, transaction=e["tx"],
+                ),
+            )
+            for e in events
+        ],
+        recalls=[
+            RecallView(batch_id="0x" + bytes(r["batch_id"]).hex(), lot=r["lot"] or "", by=party(r["enterprise"]),
+                       reason=r["reason"], when=cst_time(r["at"]))
+            for r in recalls
+        ],
+        serials_status=row["serials_status"],
+        item_events=frozenset(bytes(e["item_hash"]) for e in events if bytes(e["item_hash"]) != ZERO32),
+    )
+
+
+def is_item(conn: sqlite3.Connection, key: bytes, serial: str | None) -> bool:
+    """Whether `serial` is proven a member of batch `key` (its published list matched the root)."""
+    return conn.execute("SELECT 1 FROM items WHERE batch_id = ? AND serial = ?", (key, serial)).fetchone() is not None
+
+
+def scans_indexed(conn: sqlite3.Connection, key: bytes, item: bytes) -> int:
+    """The item's scans recorded on chain, as far as the index has read."""
+    row = conn.execute("SELECT total FROM scan_totals WHERE batch_id = ? AND item_hash = ?", (key, item)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def last_block_time(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'last_block_time'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def index_state(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """(last block indexed, or -1; batches; items with a proven serial list)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'last_block'").fetchone()
+    batches, items = conn.execute("SELECT COUNT(*), COALESCE(SUM(serial_count), 0) FROM batches").fetchone()
+    return int(row[0]) if row else -1, batches, items

@@ -1,0 +1,266 @@
+"""The resolver's core: the index database, the scan queue and the worker thread that keeps both
+moving (index passes and scan flushes, WAL checkpoints), the cache of batch facts, and an item's
+view and verdict. Requests never call the chain."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from eth_hash.auto import keccak
+
+from shanglian import gs1
+from shanglian.provenance import batch_id, item_hash
+from shanglian.resolver import queries
+from shanglian.resolver.indexer import Indexer, connect_db
+from shanglian.resolver.queries import ZERO32, BatchFacts
+from shanglian.resolver.scans import Flusher, GroupCommit, ScanQueue
+from shanglian.resolver.views import CertificationView, Health, ItemView, cst_time
+from shanglian.trace import DEFAULT_SUSPICIOUS_AFTER
+
+log = logging.getLogger("shanglian.resolver")
+
+
+@dataclass
+class Counted:
+    """A proven item's scan, committed, with what its page needs beyond the batch's facts."""
+
+    facts: BatchFacts
+    gtin: str  # GTIN-14
+    lot: str
+    key: bytes
+    serial: str
+    item: bytes
+    uri: str
+    on_chain: int
+    pending: int
+    verdict: str
+    certified: bool | None  # the latest certification in force; None: never certified
+
+
+@dataclass
+class Resolver:
+    """The index database, the scan queue and the worker that keeps both moving."""
+
+    db_path: Path
+    chain_id: int
+    indexer: Indexer | None = None  # None: serve the index as it is (no chain)
+    flusher_factory: Any = None  # callable(queue) -> Flusher, run in the worker
+    suspicious_after: int = DEFAULT_SUSPICIOUS_AFTER
+    interval: float = 1.0
+    generation: int = 0
+    _cache: dict[bytes, BatchFacts | None] = field(default_factory=dict)
+    _cache_generation: int = -1
+    _ids: dict[tuple[str, str], tuple[str, str, bytes, str]] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    _checkpointer: threading.Thread | None = None
+    checkpoint_every: float = 0.2  # seconds between WAL checkpoints while the worker runs
+
+    def __post_init__(self) -> None:
+        self.conn = connect_db(self.db_path)
+        self.conn.row_factory = sqlite3.Row
+        self.queue = ScanQueue(self.conn)
+        self.writer = GroupCommit(self.queue)
+        self._chain_time = (-1, 0)
+        if self.indexer is not None:
+            self.indexer.on_change = self.changed
+
+    def changed(self) -> None:
+        self.generation += 1
+
+    # -- the worker ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Starts the worker: index passes and scan flushes, in turn, on its own connection; and
+        the checkpointer, which moves the WAL into the database off the event loop."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        # SQLite would otherwise checkpoint inside whichever commit crosses 1000 WAL pages: a
+        # scan's commit on the event loop, stalling every request for the checkpoint's fsyncs.
+        self.conn.execute("PRAGMA wal_autocheckpoint=0")
+        self._thread = threading.Thread(target=self._work, name="resolver-worker", daemon=True)
+        self._thread.start()
+        self._checkpointer = threading.Thread(target=self._checkpoints, name="resolver-checkpoints", daemon=True)
+        self._checkpointer.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in (self._thread, self._checkpointer):
+            if thread is not None:
+                thread.join(30)
+        self._thread = self._checkpointer = None
+        self.conn.execute("PRAGMA wal_autocheckpoint=1000")
+
+    def _checkpoints(self) -> None:
+        """PASSIVE checkpoints (never blocking a writer or reader) on a connection of their own;
+        sqlite3 lets go of the GIL while one runs. Committed scans are in the WAL already: this
+        only bounds the WAL's size, it has no part in their durability."""
+        conn = connect_db(self.db_path)
+        try:
+            while not self._stop.wait(self.checkpoint_every):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlite3.Error:
+                    log.exception("WAL checkpoint failed; retrying")
+        finally:
+            conn.close()
+
+    def _work(self) -> None:
+        flusher: Flusher | None = None
+        if self.flusher_factory is not None:
+            flusher = self.flusher_factory(ScanQueue(connect_db(self.db_path)))
+        while not self._stop.is_set():
+            try:
+                if self.indexer is not None:
+                    self.indexer.run_once()
+                if flusher is not None and flusher.run_once().sent and self.indexer is not None:
+                    self.indexer.run_once()
+            except Exception:  # a node that went away: logged, retried next pass
+                log.exception("resolver worker pass failed; retrying")
+            self._stop.wait(self.interval)
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def _facts(self, key: bytes) -> BatchFacts | None:
+        if self._cache_generation != self.generation:
+            self._cache.clear()
+            self._cache_generation = self.generation
+        if key not in self._cache:
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            self._cache[key] = queries.batch_facts(self.conn, key)
+        return self._cache[key]
+
+    def _now(self) -> int:
+        if self._chain_time[0] != self.generation:
+            self._chain_time = (self.generation, queries.last_block_time(self.conn))
+        return max(int(time.time()), self._chain_time[1])
+
+    def item(self, gtin: str, lot: str, serial: str, count_scan: bool) -> ItemView:
+        """The item's view; with `count_scan`, a view of a proven item is first recorded as a scan
+        (committed before this returns). Bad identifiers raise InputError naming the field."""
+        link, key, facts, proven = self._resolve(gtin, lot, serial)
+        if facts is not None and proven and count_scan:
+            self.queue.record(key, link.serial or "")
+        return self.view(link, key, facts, proven)
+
+    async def item_counted(self, gtin: str, lot: str, serial: str) -> ItemView:
+        """:meth:`item` with the scan counted, for the event loop: the scans of requests that arrive
+        together are committed in one transaction (group commit), each request resuming only after
+        the commit that holds its scan."""
+        link, key, facts, proven = self._resolve(gtin, lot, serial)
+        if facts is not None and proven:
+            await self.writer.record(key, link.serial or "")
+        return self.view(link, key, facts, proven)
+
+    def _lot(self, gtin: str, lot: str) -> tuple[str, str, bytes, str]:
+        """(GTIN-14, lot, batch id, the link's path up to the serial) of a GTIN and lot as given,
+        checked (InputError naming the field, as :class:`gs1.DigitalLink` does) and remembered."""
+        found = self._ids.get((gtin, lot))
+        if found is None:
+            link = gs1.DigitalLink(gtin=gtin, lot=lot, base="")
+            found = (link.gtin, link.lot, batch_id(link.gtin, link.lot), link.uri)
+            if len(self._ids) > 4096:
+                self._ids.clear()
+            self._ids[(gtin, lot)] = found
+        return found
+
+    async def page_counted(self, gtin: str, lot: str, serial: str) -> Counted | None:
+        """The item page's fast path: for a proven serial, its scan recorded and committed (as in
+        :meth:`item_counted`) and the page's per-item facts; None for anything else (an unknown
+        lot or serial, not a scan), which :meth:`item_counted` then answers."""
+        gtin14, lot, key, prefix = self._lot(gtin, lot)
+        gs1.validate_serial(serial)
+        facts = self._facts(key)
+        if facts is None or not queries.is_item(self.conn, key, serial):
+            return None
+        item = keccak(serial.encode("ascii"))
+        await self.writer.record(key, serial, item)
+        on_chain, pending = self.queue.counts(key, item)
+        if facts.recalls:
+            verdict = "recalled"
+        elif on_chain + pending > self.suspicious_after:
+            verdict = "suspicious scan count"
+        else:
+            verdict = "genuine"
+        certified = None
+        if facts.certifications:
+            latest = facts.certifications[-1]
+            certified = latest["revoked_at"] is None and latest["expiry"] > self._now()
+        return Counted(facts, gtin14, lot, key, serial, item, prefix + "/21/" + quote(serial, safe=""),
+                       on_chain, pending, verdict, certified)
+
+    def _resolve(self, gtin: str, lot: str, serial: str) -> tuple[gs1.DigitalLink, bytes, BatchFacts | None, bool]:
+        link = gs1.DigitalLink(gtin=gtin, lot=lot, serial=serial, base="")
+        key = batch_id(link.gtin, link.lot)
+        facts = self._facts(key)
+        proven = facts is not None and queries.is_item(self.conn, key, link.serial)
+        return link, key, facts, proven
+
+    def view(self, link: gs1.DigitalLink, key: bytes, facts: BatchFacts | None, proven: bool) -> ItemView:
+        """The item's facts and verdict: `facts` of its batch (None: no such lot), `proven` whether its
+        serial is a member of the batch's published list."""
+        serial = link.serial or ""
+        base: dict[str, Any] = {
+            "uri": link.uri, "gtin": link.gtin, "lot": link.lot, "serial": serial, "batch_id": "0x" + key.hex(),
+            "suspicious_after": self.suspicious_after,
+        }
+        if facts is None:
+            return ItemView(
+                **base, verdict="unknown serial", verdict_reason=f"no lot {link.lot} of GTIN {link.gtin} is registered on chain",
+                serial_proven=False, product=None, batch=None, seller=None, certifications=[], custody=[], events=[],
+                recalled=False, recalls=[], scan_count=0, scans_on_chain=0, scans_pending=0,
+            )
+        item = item_hash(serial)
+        on_chain = queries.scans_indexed(self.conn, key, item)
+        pending = self.queue.pending(key, item)
+        count = on_chain + pending
+        now = self._now()
+        certifications = []
+        latest = facts.certifications[-1] if facts.certifications else None
+        for c in facts.certifications:
+            current = c is latest and c["revoked_at"] is None
+            certifications.append(CertificationView(
+                alliance=c["alliance"], certificate_hash=c["certificate_hash"], certified_at=cst_time(c["certified_at"]),
+                expiry=cst_time(c["expiry"]), valid=current and c["expiry"] > now, revoked=c["revoked_at"] is not None,
+            ))
+        if not proven:
+            verdict = "unknown serial"
+            reason = {
+                "none": f"lot {link.lot} was registered without serials, so no serial can be proven",
+                "missing": f"the producer has not published the serial list of lot {link.lot}",
+                "mismatch": f"the published serial list of lot {link.lot} does not match its on-chain root",
+            }.get(facts.serials_status, f"serial {serial} was never issued in lot {link.lot}: the label may be forged")
+        elif facts.recalls:
+            first = facts.recalls[0]
+            through = "" if first.batch_id == base["batch_id"] else f" (through lot {first.lot} it was made from)"
+            verdict, reason = "recalled", f"lot {link.lot} is recalled{through} by {first.by.name or first.by.account}: {first.reason}"
+        elif count > self.suspicious_after:
+            verdict = "suspicious scan count"
+            reason = f"scanned {count} times, more than the {self.suspicious_after} plausible for one item: the code may be copied"
+        else:
+            verdict, reason = "genuine", f"serial {serial} is proven a member of lot {link.lot}"
+        return ItemView(
+            **base, verdict=verdict, verdict_reason=reason, serial_proven=proven, product=facts.product,
+            batch=facts.batch, seller=facts.seller, certifications=certifications, custody=facts.custody,
+            events=[e for h, e in facts.events if h == ZERO32 or h == item], recalled=bool(facts.recalls),
+            recalls=facts.recalls, scan_count=count, scans_on_chain=on_chain, scans_pending=pending,
+        )
+
+    def health(self) -> Health:
+        last_block, batches, items = queries.index_state(self.conn)
+        stats = self.queue.stats()
+        return Health(
+            status="ok", chain_id=self.chain_id, last_block=last_block, batches=batches,
+            items_indexed=items, scans_unsent=stats.pop("unsent"),
+            scan_flushes={k.removeprefix("flushes_"): v for k, v in stats.items()},
+            flushing=self.flusher_factory is not None,
+        )

@@ -1,0 +1,133 @@
+"""The resolver's view models: what the JSON API returns and the item page shows, declared so that
+/openapi.json says exactly what is returned; and how business steps and times read on the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from shanglian.provenance import CST, BizStep
+
+STEP_NAMES = {
+    BizStep.COMMISSIONING: "赋码",
+    BizStep.HARVESTING: "采收",
+    BizStep.INSPECTING: "检验",
+    BizStep.PACKING: "包装",
+    BizStep.SHIPPING: "发运",
+    BizStep.RECEIVING: "收货",
+    BizStep.STORING: "仓储",
+    BizStep.TRANSFORMING: "加工",
+    BizStep.RETAIL_SELLING: "零售",
+    BizStep.RECALLING: "召回",
+}
+
+
+class Party(BaseModel):
+    account: str = Field(description="the enterprise's primary account")
+    name: str = Field(description="its public name in the registry (empty if none)")
+
+
+class Place(BaseModel):
+    place: str
+    region_code: int = Field(description="GB/T 2260 administrative division code")
+    latitude: float
+    longitude: float
+
+
+class ProductView(BaseModel):
+    gtin: str
+    name: str
+    features: str
+    producer: Party
+
+
+class BatchView(BaseModel):
+    batch_id: str
+    lot: str
+    origin: Place
+    production_date: str = Field(description="ISO date (CST)")
+    quantity: int
+    producer: Party
+    custodian: Party
+    created_at: str
+
+
+class CertificationView(BaseModel):
+    alliance: Party
+    certificate_hash: str
+    certified_at: str
+    expiry: str
+    valid: bool = Field(description="in force: the latest certification, not revoked, not expired")
+    revoked: bool
+
+
+class CustodyView(BaseModel):
+    holder: Party
+    since: str
+
+
+class EventView(BaseModel):
+    step: str = Field(description="CBV business step, e.g. retail_selling")
+    step_zh: str
+    when: str
+    who: Party
+    gln: str | None
+    where: Place | None
+    item_level: bool
+    transaction: str
+
+
+class RecallView(BaseModel):
+    batch_id: str
+    lot: str
+    by: Party
+    reason: str
+    when: str
+
+
+class ItemView(BaseModel):
+    """An item's facts and verdict, as the consumer's page shows them. Times are ISO 8601 in CST."""
+
+    uri: str
+    gtin: str
+    lot: str
+    serial: str
+    batch_id: str
+    verdict: Literal["genuine", "unknown serial", "recalled", "suspicious scan count"]
+    verdict_reason: str
+    serial_proven: bool
+    product: ProductView | None
+    batch: BatchView | None
+    seller: Party | None
+    certifications: list[CertificationView]
+    custody: list[CustodyView]
+    events: list[EventView]
+    recalled: bool
+    recalls: list[RecallView]
+    scan_count: int = Field(description="on-chain (indexed) scans plus scans recorded here and not indexed yet")
+    scans_on_chain: int
+    scans_pending: int
+    suspicious_after: int
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    chain_id: int
+    last_block: int
+    batches: int
+    items_indexed: int
+    scans_unsent: int
+    scan_flushes: dict[str, int]
+    flushing: bool = Field(description="whether a platform account flushes scans on chain")
+
+
+class Problem(BaseModel):
+    error: str
+    field: str | None = None
+
+
+def cst_time(stamp: int) -> str:
+    """Unix seconds as an ISO 8601 time in China Standard Time."""
+    return dt.datetime.fromtimestamp(stamp, CST).isoformat(timespec="seconds")
