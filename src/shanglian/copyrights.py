@@ -23,7 +23,7 @@ from web3.types import TxReceipt
 from shanglian import chaintime, validate
 from shanglian.digests import Algorithm, digest_file
 from shanglian.errors import InputError, NetworkError
-from shanglian.hall import Annotation, Bound, DocumentRef, document_digest, iso_time
+from shanglian.hall import Annotation, HallClient, DocumentRef, document_digest, iso_time
 
 __all__ = ["Copyrights", "Grant", "GrantStatus", "Work", "token_of"]
 
@@ -98,7 +98,7 @@ class Work:
         }
 
 
-class Copyrights(Bound):
+class Copyrights(HallClient):
     """The Copyrights contract bound to a chain."""
 
     def register(self, document: DocumentRef, title: str, authors: str,
@@ -175,11 +175,11 @@ class Copyrights(Bound):
         state = self._call(self.contract.functions.work(token))
         if int(state[0], 16) == 0:
             return None
-        registered = self._events("WorkRegistered", "0x" + token.to_bytes(32, "big").hex())
+        registered = self._logs(["WorkRegistered"], "0x" + token.to_bytes(32, "big").hex())
         title = registered[0]["args"]["title"] if registered else ""
         authors = registered[0]["args"]["authors"] if registered else ""
         grants = [self._grant(int(e["args"]["grantId"]))
-                  for e in self._events("GrantOffered", None, "0x" + token.to_bytes(32, "big").hex())]
+                  for e in self._logs(["GrantOffered"], None, "0x" + token.to_bytes(32, "big").hex())]
         accounts = [state[0], state[3], state[4], *(g.licensee for g in grants)]
         names = self._names(accounts)
         grants = [Grant(g.id, g.token, g.grantor, g.licensee, names.get(g.licensee, ""), g.start, g.end, g.status,

@@ -22,7 +22,7 @@ from web3.types import TxReceipt
 from shanglian import logs, validate
 from shanglian.digests import Algorithm, DocumentTree, digest_file, proves_into
 from shanglian.errors import InputError
-from shanglian.hall import Annotation, Bound, DocumentRef, document_digest, iso_time
+from shanglian.hall import Annotation, HallClient, DocumentRef, document_digest, iso_time
 
 __all__ = ["Cosignature", "Evidence", "EvidenceKind", "EvidenceRecord", "FileVerdict", "Notarisation",
            "evidence_id", "parse_kind"]
@@ -128,7 +128,7 @@ class FileVerdict:
         return {"digests": self.digests, "found": self.found, "records": [r.as_dict() for r in self.records]}
 
 
-class Evidence(Bound):
+class Evidence(HallClient):
     """The Evidence contract bound to a chain."""
 
     # -- filing ------------------------------------------------------------------------------------
@@ -212,14 +212,14 @@ class Evidence(Bound):
         word = self._call(self.contract.functions.record(key))
         if int(word[0], 16) == 0:
             return None
-        filed = [e for e in self._events("EvidenceFiled", None, logs.address_topic(word[0]))
+        filed = [e for e in self._logs(["EvidenceFiled"], None, logs.address_topic(word[0]))
                  if evidence_id(e["args"]["filer"], bytes(e["args"]["digest"])) == key]
         return self._record(key, word, filed[0] if filed else None)
 
     def records_of(self, digest: bytes) -> list[EvidenceRecord]:
         """Every record filed for `digest`, oldest first."""
         found = []
-        for event in self._events("EvidenceFiled", "0x" + digest.hex()):
+        for event in self._logs(["EvidenceFiled"], "0x" + digest.hex()):
             key = evidence_id(event["args"]["filer"], digest)
             found.append(self._record(key, self._call(self.contract.functions.record(key)), event))
         return found

@@ -13,14 +13,15 @@ from typing import Any
 from web3.contract import Contract
 from web3.types import TxReceipt
 
-from shanglian import chaintime, logs
+from shanglian import chaintime
+from shanglian.client import ContractClient
 from shanglian.digests import Algorithm, digest_file, parse_digest
 from shanglian.errors import InputError
 from shanglian.network import Chain
 from shanglian.registry import Registry
-from shanglian.transactions import REVERTS, Transactor, as_contract_error
+from shanglian.transactions import Transactor
 
-__all__ = ["Annotation", "AnnotationKind", "Bound", "DocumentRef", "document_digest", "iso_time", "parse_annotation_kind"]
+__all__ = ["Annotation", "AnnotationKind", "HallClient", "DocumentRef", "document_digest", "iso_time", "parse_annotation_kind"]
 
 _HEX_DIGEST = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
 
@@ -82,39 +83,18 @@ def iso_time(stamp: int) -> str | None:
     return dt.datetime.fromtimestamp(int(stamp), chaintime.CST).isoformat()
 
 
-class Bound:
-    """One hall contract bound to a chain; `sender` signs state changes (None: read only); `registry`
-    names the enterprises it reads."""
+class HallClient(ContractClient):
+    """One hall contract bound to a chain (see :class:`ContractClient`); `registry` names the
+    enterprises it reads."""
 
     def __init__(self, chain: Chain, contract: Contract, sender: Transactor | None = None,
                  registry: Registry | None = None, from_block: int = 0):
-        self.chain = chain
-        self.contract = contract
-        self.sender = sender
+        super().__init__(chain, contract, sender, from_block)
         self.registry = registry
-        self.from_block = from_block
 
     def _names(self, accounts: list[str]) -> dict[str, str]:
         wanted = [a for a in accounts if a and int(a, 16)]
         return self.registry.names(wanted) if self.registry and wanted else {}
-
-    def _send(self, call: Any) -> TxReceipt:
-        if self.sender is None:
-            raise InputError("account", "this action needs a signing account (--account)")
-        return self.sender.send(call)
-
-    @staticmethod
-    def _call(call: Any) -> Any:
-        try:
-            return call.call()
-        except REVERTS as exc:
-            raise as_contract_error(exc) from None
-
-    def _events(self, event: str, *topics: Any) -> list[Any]:
-        """Decoded `event` logs of this contract whose indexed arguments match `topics`, oldest first."""
-        found = logs.fetch(self.chain, self.contract.address, [logs.topic(self.contract, event), *topics],
-                           self.from_block)
-        return [getattr(self.contract.events, event)().process_log(log) for log in found]
 
     def _annotations(self, subject: bytes, names: dict[str, str]) -> list[Annotation]:
         return [Annotation(a[0], names.get(a[0], ""), int(a[1]), AnnotationKind(a[2]), "0x" + bytes(a[3]).hex())

@@ -19,7 +19,7 @@ from web3.types import TxReceipt
 from shanglian import chaintime, validate
 from shanglian.digests import Algorithm, digest_file
 from shanglian.errors import InputError
-from shanglian.hall import Bound, DocumentRef, document_digest, iso_time
+from shanglian.hall import HallClient, DocumentRef, document_digest, iso_time
 
 __all__ = ["Licence", "LicenceKind", "LicenceStatus", "Licences", "parse_licence_kind", "parse_number"]
 
@@ -107,7 +107,7 @@ class Licence:
         }
 
 
-class Licences(Bound):
+class Licences(HallClient):
     """The Licences contract bound to a chain."""
 
     def issue(
@@ -164,12 +164,12 @@ class Licences(Bound):
             return None
         holder, issuer = to_checksum_address(state[0]), to_checksum_address(state[1])
         names = self._names([holder, issuer])
-        issued = self._events("LicenceIssued", "0x" + key.hex())
+        issued = self._logs(["LicenceIssued"], "0x" + key.hex())
         number = bytes(issued[0]["args"]["number"]).rstrip(b"\0").decode("ascii", "replace") if issued else ""
         history = [{"event": "issued", "at_block": e["blockNumber"], "transaction": e["transactionHash"].to_0x_hex()}
                    for e in issued]
         for name in ("LicenceRenewed", "LicenceSuspended", "LicenceReinstated", "LicenceRevoked"):
-            for e in self._events(name, "0x" + key.hex()):
+            for e in self._logs([name], "0x" + key.hex()):
                 entry = {"event": name.removeprefix("Licence").lower(), "at_block": e["blockNumber"],
                          "transaction": e["transactionHash"].to_0x_hex()}
                 if "decisionDigest" in e["args"]:
