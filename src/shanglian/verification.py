@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import segno
-
 from shanglian import gs1, qr
 from shanglian.copyrights import Copyrights, Work
 from shanglian.deploy import Suite
@@ -38,17 +36,9 @@ def record_url(kind: str, record_id: bytes | int, base: str = gs1.DEFAULT_BASE) 
     return f"{base.rstrip('/')}/verify/{kind}/0x{value.hex()}"
 
 
-def write_qr(url: str, path: str | Path, scale: int = qr.DEFAULT_SCALE) -> Path:
-    """A QR code of `url` as PNG or SVG (by suffix), with the same error level and quiet zone as the
-    product labels (see shanglian.qr)."""
-    target = Path(path)
-    kind = qr.FORMATS.get(target.suffix.lower())
-    if kind is None:
-        raise InputError("path", f"write .png or .svg, not {target.suffix or 'no suffix'!r}")
-    symbol = segno.make(url, error=qr.ERROR_LEVEL.lower(), boost_error=False, micro=False)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    symbol.save(str(target), kind=kind, scale=scale, border=qr.QUIET_ZONE)
-    return target
+def write_qr(url: str, path: str | Path) -> Path:
+    """A QR code of `url` (a record's verification page) as PNG or SVG, by the path's suffix."""
+    return qr.write_url(url, path)
 
 
 @dataclass(frozen=True)

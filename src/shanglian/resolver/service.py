@@ -17,7 +17,8 @@ from eth_hash.auto import keccak
 
 from shanglian import gs1
 from shanglian.provenance import batch_id, item_hash
-from shanglian.resolver import queries
+from shanglian.resolver import hall_queries, queries
+from shanglian.resolver.hall_views import VerifyView
 from shanglian.resolver.indexer import Indexer, connect_db
 from shanglian.resolver.queries import ZERO32, BatchFacts
 from shanglian.resolver.scans import Flusher, GroupCommit, ScanQueue
@@ -143,6 +144,23 @@ class Resolver:
         if self._chain_time[0] != self.generation:
             self._chain_time = (self.generation, queries.last_block_time(self.conn))
         return max(int(time.time()), self._chain_time[1])
+
+    def verify(self, digest: bytes, algorithm: str | None = None) -> VerifyView:
+        """What the index holds for a document's digest; with `algorithm` (sha256 or sm3), only the
+        records filed with that algorithm."""
+        view = hall_queries.by_digest(self.conn, digest, self._now())
+        if algorithm is None:
+            return view
+        label = {"sha256": "SHA-256", "sm3": "SM3"}[algorithm]
+        evidence = [e for e in view.evidence if e.algorithm == label]
+        licence = view.licence if view.licence and view.licence.algorithm == label else None
+        work = view.work if view.work and view.work.algorithm == label else None
+        return view.model_copy(update={"evidence": evidence, "licence": licence, "work": work,
+                                       "found": bool(evidence) or licence is not None or work is not None})
+
+    def verify_record(self, kind: str, key: bytes) -> VerifyView:
+        """The record a QR code names (kind: evidence, licence or work)."""
+        return hall_queries.by_record(self.conn, kind, key, self._now())
 
     def item(self, gtin: str, lot: str, serial: str, count_scan: bool) -> ItemView:
         """The item's view; with `count_scan`, a view of a proven item is first recorded as a scan
