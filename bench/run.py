@@ -32,6 +32,10 @@ TARGETS = {
     ("bulk_onboard_30k_seconds", None): ("≤", 60),
     ("resolver", "ratio"): ("≥", 0.5),
     ("resolver", "p99_ms"): ("≤", 50),
+    ("resolver", "verify_page_ratio"): ("≥", 0.5),
+    ("resolver", "verify_page_p99_ms"): ("≤", 50),
+    ("resolver", "verify_api_ratio"): ("≥", 0.5),
+    ("resolver", "verify_api_p99_ms"): ("≤", 50),
 }
 
 

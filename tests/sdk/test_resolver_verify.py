@@ -141,3 +141,15 @@ def test_the_api_is_described_in_openapi(world):
     schema = world.client.get("/openapi.json").json()
     assert "/api/v1/verify/{digest}" in schema["paths"] and "/api/v1/verify/{kind}/{record_id}" in schema["paths"]
     assert {"VerifyView", "EvidenceView", "LicenceView", "WorkView"} <= set(schema["components"]["schemas"])
+
+
+def test_a_kept_answer_is_not_served_past_the_licences_validity(world, monkeypatch):
+    import datetime as dt
+    import json
+
+    path = f"/api/v1/verify/licence/0x{world.facts['licence'].hex()}"
+    answer = world.api(path)["licence"]
+    assert answer["in_force"] is True
+    lapsed = int(dt.datetime.fromisoformat(answer["valid_until"]).timestamp())
+    monkeypatch.setattr(world.resolver, "_now", lambda: lapsed)
+    assert json.loads(world.resolver.verify_record("licence", world.facts["licence"]))["licence"]["in_force"] is False

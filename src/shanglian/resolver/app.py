@@ -194,13 +194,13 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
 
     @app.get("/api/v1/verify/{digest}", response_model=VerifyView, responses=errors,
              summary="What the chain says about a document, by its digest")
-    async def verify_api(digest: Digest, algorithm: Literal["sha256", "sm3"] | None = None) -> VerifyView:
-        return resolver.verify(_digest(digest), algorithm)
+    async def verify_api(digest: Digest, algorithm: Literal["sha256", "sm3"] | None = None) -> Response:
+        return Response(resolver.verify(_digest(digest), algorithm), media_type="application/json")
 
     @app.get("/api/v1/verify/{kind}/{record_id}", response_model=VerifyView, responses=errors,
              summary="What the chain says about the record a QR code names")
-    async def verify_record_api(kind: RecordKind, record_id: Digest) -> VerifyView:
-        return resolver.verify_record(kind, _digest(record_id))
+    async def verify_record_api(kind: RecordKind, record_id: Digest) -> Response:
+        return Response(resolver.verify_record(kind, _digest(record_id)), media_type="application/json")
 
     @app.get("/qr/verify/{kind}/{record_id}", response_class=Response, summary="The QR code of a record's verification page",
              responses={200: {"content": {"image/png": {}}, "description": "QR code (PNG)"}, **errors})

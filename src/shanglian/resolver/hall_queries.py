@@ -45,6 +45,8 @@ class _Reader:
         self.conn = conn
         self.now = now
         self.accounts: set[str] = set()
+        # The next moment the answer changes by itself (a licence coming into or going out of force).
+        self.changes_at = 2**63
 
     def party(self, account: str) -> dict[str, str]:
         self.accounts.add(account)
@@ -81,6 +83,9 @@ class _Reader:
             return None
         kind = LicenceKind(row["kind"]) if row["kind"] in LicenceKind._value2member_map_ else None
         status = _LICENCE_STATUS[row["status"]]
+        for moment in (row["valid_from"], row["valid_until"]):
+            if moment > self.now:
+                self.changes_at = min(self.changes_at, moment)
         return {
             "id": _hex(key), "kind": kind.name.lower() if kind else str(row["kind"]),
             "kind_label": kind.label if kind else "", "number": row["number"], "holder": self.party(row["holder"]),
@@ -166,19 +171,21 @@ def _indexed_to(conn: sqlite3.Connection) -> int:
     return -1 if row is None else int(row[0])
 
 
-def by_digest(conn: sqlite3.Connection, digest: bytes, now: int) -> VerifyView:
+def by_digest(conn: sqlite3.Connection, digest: bytes, now: int) -> tuple[VerifyView, int]:
     """What the index holds for a document's digest: its evidence records, the licence it was issued or
-    renewed with, the work registered under it."""
+    renewed with, the work registered under it; and the moment this answer would change by itself."""
     reader = _Reader(conn, now)
     rows = conn.execute("SELECT * FROM hall_evidence WHERE digest = ? ORDER BY filed_at", (digest,)).fetchall()
     licence_row = conn.execute("SELECT licence FROM hall_licence_documents WHERE document = ?", (digest,)).fetchone()
-    return reader.answer(
+    view = reader.answer(
         _hex(digest) or "", [reader.evidence(row) for row in rows],
         reader.licence(bytes(licence_row[0])) if licence_row else None, reader.work(digest), _indexed_to(conn))
+    return view, reader.changes_at
 
 
-def by_record(conn: sqlite3.Connection, kind: str, key: bytes, now: int) -> VerifyView:
-    """The record a QR code names: an evidence record, a licence or a work, by id."""
+def by_record(conn: sqlite3.Connection, kind: str, key: bytes, now: int) -> tuple[VerifyView, int]:
+    """The record a QR code names: an evidence record, a licence or a work, by id; and the moment this
+    answer would change by itself."""
     reader = _Reader(conn, now)
     evidence: list[dict[str, Any]] = []
     licence = work = None
@@ -191,4 +198,4 @@ def by_record(conn: sqlite3.Connection, kind: str, key: bytes, now: int) -> Veri
         licence = reader.licence(key)
     else:
         work = reader.work(key)
-    return reader.answer(_hex(digest) or "", evidence, licence, work, _indexed_to(conn))
+    return reader.answer(_hex(digest) or "", evidence, licence, work, _indexed_to(conn)), reader.changes_at
