@@ -82,3 +82,21 @@ def plain(value):
     if isinstance(value, str):
         return str(value)
     return value
+
+
+def choose(pick, likely, anyone):
+    """For the state machines: three picks in four from `likely` (the parties or records a call is
+    meant for, when there are any), else from `anyone`, so runs reach the successful paths as often
+    as the refusals."""
+    if likely and pick % 4:
+        return likely[pick // 4 % len(likely)]
+    return anyone[pick % len(anyone)] if anyone else None
+
+
+def expect(reverts_with, error, call):
+    """Runs `call`; with an expected error, asserts it reverts with exactly that error (and returns None)."""
+    if error is None:
+        return call()
+    with reverts_with(*error):
+        call()
+    return None

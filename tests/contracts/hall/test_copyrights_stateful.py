@@ -13,7 +13,7 @@ import brownie
 from brownie import chain
 from hypothesis import strategies as st
 
-from hall_support import SHA256, YEAR, digest, plain
+from hall_support import SHA256, YEAR, choose, digest, expect, plain
 
 ZERO = brownie.ZERO_ADDRESS
 PARTIES = ["filer", "filer_operator", "buyer", "printer", "other", "stranger"]
@@ -55,24 +55,16 @@ class CopyrightsMachine:
 
     @staticmethod
     def _choose(pick, likely, anyone=PARTIES):
-        if likely and pick % 4:
-            return likely[pick // 4 % len(likely)]
-        return anyone[pick % len(anyone)]
+        return choose(pick, likely, anyone)
 
     def _pick_work(self, pick, wanted=lambda work: True):
         """A work, three times in four one that `wanted` (when there is one)."""
         tokens = sorted(self.works)
-        likely = [token for token in tokens if wanted(self.works[token])]
-        if likely and pick % 4:
-            return likely[pick // 4 % len(likely)]
-        return tokens[pick % len(tokens)] if tokens else int.from_bytes(digest("no work"), "big")
+        found = choose(pick, [token for token in tokens if wanted(self.works[token])], tokens)
+        return int.from_bytes(digest("no work"), "big") if found is None else found
 
     def _expect(self, error, call):
-        if error is None:
-            return call()
-        with self.reverts_with(*error):
-            call()
-        return None
+        return expect(self.reverts_with, error, call)
 
     # ------------------------------------------------------------------ rules
 

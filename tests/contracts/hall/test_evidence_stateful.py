@@ -12,7 +12,7 @@ compare the chain with the model:
 import brownie
 from hypothesis import strategies as st
 
-from hall_support import SHA256, digest, plain
+from hall_support import SHA256, choose, digest, expect, plain
 
 ZERO = brownie.ZERO_ADDRESS
 PARTIES = ["filer", "filer_operator", "buyer", "printer", "notary", "notary2", "regulator", "stranger"]
@@ -51,27 +51,17 @@ class EvidenceMachine:
         return who if who in self.active else None
 
     def _expect(self, error, call):
-        if error is None:
-            return call()
-        with self.reverts_with(*error):
-            call()
-        return None
+        return expect(self.reverts_with, error, call)
 
     @staticmethod
     def _choose(pick, likely, anyone=PARTIES):
-        """Three picks in four from `likely` (the parties a call is meant for), else from `anyone`, so
-        runs reach the successful paths as often as the refusals."""
-        if likely and pick % 4:
-            return likely[pick // 4 % len(likely)]
-        return anyone[pick % len(anyone)]
+        return choose(pick, likely, anyone)
 
     def _pick_record(self, pick, wanted=lambda record: True):
         """A record, three times in four one that `wanted` (when there is one)."""
         ids = sorted(self.records)
-        likely = [id_ for id_ in ids if wanted(self.records[id_])]
-        if likely and pick % 4:
-            return likely[pick // 4 % len(likely)]
-        return ids[pick % len(ids)] if ids else digest("no record")
+        found = choose(pick, [id_ for id_ in ids if wanted(self.records[id_])], ids)
+        return digest("no record") if found is None else found
 
     # ------------------------------------------------------------------ rules
 
