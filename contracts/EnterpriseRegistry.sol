@@ -9,11 +9,15 @@ import {Roles} from "./libraries/Roles.sol";
 /// @notice See {IEnterpriseRegistry}.
 /// @dev Every account's record is one packed word (see {_pack}); {actingFor}, which every other
 /// contract calls, reads one slot for an enterprise account and two for an operator. Records
-/// change only through {_store}.
+/// change only through {_store}; operator bindings end only in {_unbindOperator}. A credit code
+/// and a GS1 prefix are bound to an account only by the admins (approval, import, assignment),
+/// never by the claimant alone.
 contract EnterpriseRegistry is IEnterpriseRegistry {
     uint256 private constant _MAX_NAME_LENGTH = 96;
     uint256 private constant _MAX_URI_LENGTH = 256;
     uint256 private constant _MAX_ADMINS = 256; // one bit per admin in a vote mask
+    uint8 private constant _MIN_PREFIX_DIGITS = 4; // GS1 Company Prefixes have 4..12 digits
+    uint8 private constant _MAX_PREFIX_DIGITS = 12;
     // Packed import row: account 20, roles 4, expiry 5, credit code 18, licence hash 32, name length 1.
     uint256 private constant _ROW_HEADER = 80;
 
@@ -35,10 +39,15 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
     bytes32 private constant _REMOVE_ADMIN = "removeAdmin";
     bytes32 private constant _SET_THRESHOLD = "setThreshold";
     bytes32 private constant _APPROVE_IMPORT = "approveImport";
+    bytes32 private constant _ASSIGN_PREFIX = "assignPrefix";
+    bytes32 private constant _REVOKE_PREFIX = "revokePrefix";
 
     mapping(address account => uint256 record) private _records;
     mapping(bytes18 creditCode => address account) private _accountByCode;
     mapping(address operator => address account) private _operators;
+    mapping(address operator => mapping(address account => bool offered)) private _operatorOffers;
+    // Keyed by digits << 64 | prefix, so "0690" and "690" are different prefixes.
+    mapping(uint256 prefixKey => address holder) private _prefixHolders;
 
     address[] private _admins;
     mapping(address admin => uint256 position) private _adminPosition; // index + 1; 0 = not an admin
@@ -81,32 +90,48 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
         if (bytes(metadataURI).length > _MAX_URI_LENGTH) revert RegistryInvalidMetadataURI(bytes(metadataURI).length);
         _checkRoles(roles);
         _checkExpiry(licenceExpiry);
-        _claimCreditCode(creditCode, msg.sender);
+        _checkCreditCodeFree(creditCode);
         _store(msg.sender, Enterprise(creditCode, roles, licenceExpiry, Status.Applied, record.version + 1));
         emit EnterpriseApplied(msg.sender, creditCode, roles, licenceExpiry, licenceHash, name, metadataURI);
     }
 
     /// @inheritdoc IEnterpriseRegistry
     function addOperator(address operator) external {
-        Status status = _load(msg.sender).status;
-        if (status != Status.Applied && status != Status.Active && status != Status.Suspended) {
-            revert RegistryWrongStatus(msg.sender, status);
-        }
+        if (!_isActive(msg.sender)) revert RegistryNotActive(msg.sender);
         if (operator == address(0)) revert RegistryZeroAddress();
-        Enterprise memory record = _load(operator);
-        if (record.status == Status.Operator) revert RegistryOperatorTaken(operator, _operators[operator]);
-        if (record.status != Status.None) revert RegistryOperatorTaken(operator, operator);
-        _operators[operator] = msg.sender;
-        _store(operator, Enterprise(bytes18(0), 0, 0, Status.Operator, record.version + 1));
-        emit OperatorAdded(msg.sender, operator);
+        _requireUnbound(operator);
+        _operatorOffers[operator][msg.sender] = true;
+        emit OperatorOffered(msg.sender, operator);
+    }
+
+    /// @inheritdoc IEnterpriseRegistry
+    function acceptOperator(address account) external {
+        if (!_operatorOffers[msg.sender][account]) revert RegistryNoOperatorOffer(account, msg.sender);
+        if (!_isActive(account)) revert RegistryNotActive(account);
+        Enterprise memory record = _requireUnbound(msg.sender);
+        delete _operatorOffers[msg.sender][account];
+        _operators[msg.sender] = account;
+        _store(msg.sender, Enterprise(bytes18(0), 0, 0, Status.Operator, record.version + 1));
+        emit OperatorAdded(account, msg.sender);
     }
 
     /// @inheritdoc IEnterpriseRegistry
     function removeOperator(address operator) external {
-        if (_operators[operator] != msg.sender) revert RegistryNotOperator(msg.sender, operator);
-        delete _operators[operator];
-        _store(operator, Enterprise(bytes18(0), 0, 0, Status.None, _load(operator).version + 1));
-        emit OperatorRemoved(msg.sender, operator);
+        if (_operators[operator] == msg.sender) {
+            _unbindOperator(msg.sender, operator);
+        } else if (_operatorOffers[operator][msg.sender]) {
+            delete _operatorOffers[operator][msg.sender];
+            emit OperatorOfferWithdrawn(msg.sender, operator);
+        } else {
+            revert RegistryNotOperator(msg.sender, operator);
+        }
+    }
+
+    /// @inheritdoc IEnterpriseRegistry
+    function resignOperator() external {
+        address account = _operators[msg.sender];
+        if (account == address(0)) revert RegistryNotOperator(account, msg.sender);
+        _unbindOperator(account, msg.sender);
     }
 
     // ------------------------------------------------------------------ governed
@@ -116,6 +141,7 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
         Enterprise memory record = _requireStatus(account, Status.Applied, Status.Applied);
         _checkRoles(roles);
         if (_vote(keccak256(abi.encode(_APPROVE, account, roles, record.version, _epoch)))) {
+            _claimCreditCode(record.creditCode, account);
             record.roles = roles;
             record.status = Status.Active;
             _update(account, record);
@@ -127,7 +153,6 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
     function reject(address account) external onlyAdmin {
         Enterprise memory record = _requireStatus(account, Status.Applied, Status.Applied);
         if (_vote(keccak256(abi.encode(_REJECT, account, record.version, _epoch)))) {
-            delete _accountByCode[record.creditCode];
             record.status = Status.Rejected;
             _update(account, record);
             emit EnterpriseRejected(account);
@@ -227,7 +252,40 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
         }
     }
 
+    /// @inheritdoc IEnterpriseRegistry
+    function assignPrefix(address account, uint64 prefix, uint8 digits) external onlyAdmin {
+        uint256 key = _prefixKey(prefix, digits);
+        Enterprise memory record = _requireStatus(account, Status.Active, Status.Active);
+        address holder = _prefixHolders[key];
+        if (holder == account || (holder != address(0) && _isActive(holder))) {
+            revert RegistryPrefixTaken(prefix, digits, holder);
+        }
+        if (_vote(keccak256(abi.encode(_ASSIGN_PREFIX, account, key, holder, record.version, _epoch)))) {
+            _prefixHolders[key] = account;
+            emit PrefixAssigned(account, prefix, digits, holder);
+        }
+    }
+
+    /// @inheritdoc IEnterpriseRegistry
+    function revokePrefix(uint64 prefix, uint8 digits) external onlyAdmin {
+        uint256 key = _prefixKey(prefix, digits);
+        address holder = _prefixHolders[key];
+        if (holder == address(0)) revert RegistryPrefixNotAssigned(prefix, digits);
+        if (_vote(keccak256(abi.encode(_REVOKE_PREFIX, key, holder, _epoch)))) {
+            delete _prefixHolders[key];
+            emit PrefixRevoked(holder, prefix, digits);
+        }
+    }
+
     // ------------------------------------------------------------------ single admin
+
+    /// @inheritdoc IEnterpriseRegistry
+    function clearOperator(address operator) external onlyAdmin {
+        address account = _operators[operator];
+        if (account == address(0)) revert RegistryNotOperator(account, operator);
+        if (_isActive(account)) revert RegistryEnterpriseActive(account);
+        _unbindOperator(account, operator);
+    }
 
     /// @inheritdoc IEnterpriseRegistry
     function suspend(address account) external onlyAdmin {
@@ -251,7 +309,7 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
         _appliedChunks[importRoot][chunk >> 8] = applied | bit;
 
         for (uint256 offset = 0; offset < rows.length;) {
-            offset = _importRow(rows, offset);
+            offset = _importRow(importRoot, rows, offset);
         }
         emit ImportChunkApplied(importRoot, chunk, rows);
     }
@@ -282,8 +340,7 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
 
     /// @inheritdoc IEnterpriseRegistry
     function isActive(address account) external view returns (bool) {
-        Enterprise memory record = _load(account);
-        return record.status == Status.Active && record.licenceExpiry > block.timestamp;
+        return _isActive(account);
     }
 
     /// @inheritdoc IEnterpriseRegistry
@@ -294,6 +351,29 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
     /// @inheritdoc IEnterpriseRegistry
     function operatorOf(address operator) external view returns (address) {
         return _operators[operator];
+    }
+
+    /// @inheritdoc IEnterpriseRegistry
+    function operatorOffered(address account, address operator) external view returns (bool) {
+        return _operatorOffers[operator][account];
+    }
+
+    /// @inheritdoc IEnterpriseRegistry
+    function prefixHolder(uint64 prefix, uint8 digits) external view returns (address) {
+        return _prefixHolders[_prefixKey(prefix, digits)];
+    }
+
+    /// @inheritdoc IEnterpriseRegistry
+    function prefixOf(uint64 key12) external view returns (address holder, uint64 prefix, uint8 digits) {
+        // Longest first: should the consortium ever assign a prefix inside another, the more
+        // specific one decides. At most nine reads; only registrations and claims ask.
+        prefix = key12;
+        for (digits = _MAX_PREFIX_DIGITS; digits >= _MIN_PREFIX_DIGITS; --digits) {
+            holder = _prefixHolders[uint256(digits) << 64 | prefix];
+            if (holder != address(0)) return (holder, prefix, digits);
+            prefix /= 10;
+        }
+        return (address(0), 0, 0);
     }
 
     /// @inheritdoc IEnterpriseRegistry
@@ -338,8 +418,9 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
 
     /// @dev Registers the row starting at `offset` as an active enterprise; returns the next offset.
     /// The hot loop of bulk onboarding: two new storage slots per row are the floor, so the row is
-    /// read with three calldata loads rather than slices, and nothing is emitted per row.
-    function _importRow(bytes calldata rows, uint256 offset) private returns (uint256 next) {
+    /// read with three calldata loads rather than slices, and nothing is emitted per row unless it
+    /// is skipped.
+    function _importRow(bytes32 importRoot, bytes calldata rows, uint256 offset) private returns (uint256 next) {
         if (rows.length < offset + _ROW_HEADER) revert RegistryImportMalformedRow(offset);
         bytes32 head;
         bytes32 code;
@@ -359,13 +440,50 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
         uint32 roles = uint32(bytes4(head << 160));
         if (account == address(0)) revert RegistryZeroAddress();
         _checkRoles(roles);
+        if (bytes18(code) == bytes18(0)) revert RegistryInvalidCreditCode(bytes18(code));
         uint256 word = _records[account];
         Status status = Status(uint8(word >> _STATUS_SHIFT));
-        if (status != Status.None) revert RegistryWrongStatus(account, status);
-        _claimCreditCode(bytes18(code), account);
+        // An application (or a rejected one) is the account's own and the import supersedes it; any
+        // other record (an enterprise, or an operator that accepted a binding) stays as it is.
+        if (status != Status.None && status != Status.Applied && status != Status.Rejected) {
+            emit ImportRowSkipped(importRoot, account, status, address(0));
+            return next;
+        }
+        address holder = _accountByCode[bytes18(code)];
+        if (holder != address(0)) {
+            emit ImportRowSkipped(importRoot, account, status, holder);
+            return next;
+        }
+        _accountByCode[bytes18(code)] = account;
         uint32 version = uint32(word >> _VERSION_SHIFT) + 1; // a former operator has a history
         uint40 licenceExpiry = uint40(bytes5(head << 192));
         _records[account] = _pack(Enterprise(bytes18(code), roles, licenceExpiry, Status.Active, version));
+    }
+
+    /// @dev Reverts unless `account` is free to become an operator (no record, no binding).
+    function _requireUnbound(address account) private view returns (Enterprise memory record) {
+        record = _load(account);
+        if (record.status == Status.Operator) revert RegistryOperatorTaken(account, _operators[account]);
+        if (record.status != Status.None) revert RegistryOperatorTaken(account, account);
+    }
+
+    /// @dev The one place an operator binding ends.
+    function _unbindOperator(address account, address operator) private {
+        delete _operators[operator];
+        _store(operator, Enterprise(bytes18(0), 0, 0, Status.None, _load(operator).version + 1));
+        emit OperatorRemoved(account, operator);
+    }
+
+    function _isActive(address account) private view returns (bool) {
+        uint256 word = _records[account];
+        return Status(uint8(word >> _STATUS_SHIFT)) == Status.Active && uint40(word >> _EXPIRY_SHIFT) > block.timestamp;
+    }
+
+    function _prefixKey(uint64 prefix, uint8 digits) private pure returns (uint256) {
+        if (digits < _MIN_PREFIX_DIGITS || digits > _MAX_PREFIX_DIGITS || prefix >= uint256(10) ** digits) {
+            revert RegistryInvalidPrefix(prefix, digits);
+        }
+        return uint256(digits) << 64 | prefix;
     }
 
     function _requireStatus(address account, Status a, Status b) private view returns (Enterprise memory record) {
@@ -400,10 +518,14 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
             | uint256(record.version) << _VERSION_SHIFT;
     }
 
-    function _claimCreditCode(bytes18 creditCode, address account) private {
+    function _checkCreditCodeFree(bytes18 creditCode) private view {
         if (creditCode == bytes18(0)) revert RegistryInvalidCreditCode(creditCode);
         address holder = _accountByCode[creditCode];
         if (holder != address(0)) revert RegistryCreditCodeTaken(creditCode, holder);
+    }
+
+    function _claimCreditCode(bytes18 creditCode, address account) private {
+        _checkCreditCodeFree(creditCode);
         _accountByCode[creditCode] = account;
     }
 

@@ -24,6 +24,7 @@ contract ProductProvenance is IProductProvenance {
     uint256 private constant _MAX_REASON_LENGTH = 256;
     uint64 private constant _GTIN_LIMIT = 1e14; // GTIN-14: at most 14 digits
     uint64 private constant _GLN_LIMIT = 1e13; // GLN-13: at most 13 digits
+    uint64 private constant _KEY12_LIMIT = 1e12; // the twelve digits of a GS1 key that hold its prefix
     uint8 private constant _LAST_BIZ_STEP = uint8(BizStep.Recalling);
     /// @dev Bit c is set when ASCII byte c is in the GS1 AI encodable character set 82:
     /// ! " % & ' ( ) * + , - . / 0-9 : ; < = > ? A-Z _ a-z (no bits above 127).
@@ -40,6 +41,7 @@ contract ProductProvenance is IProductProvenance {
     mapping(uint64 gln => address enterprise) private _locations;
     mapping(bytes32 batchId => Batch) private _batches;
     mapping(bytes32 batchId => Certification) private _certifications;
+    mapping(bytes32 batchId => address alliance) private _certificationRequests;
     mapping(bytes32 batchId => bytes32[] inputBatchIds) private _inputs;
     mapping(bytes32 batchId => bytes32 outputBatchId) private _outputs;
     mapping(address platform => mapping(bytes32 scanBatch => bool recorded)) private _scanBatches;
@@ -64,6 +66,7 @@ contract ProductProvenance is IProductProvenance {
         if (bytes(features).length > _MAX_FEATURES_LENGTH) revert ProvenanceInvalidFeatures(bytes(features).length);
         address existing = _products[gtin];
         if (existing != address(0)) revert ProvenanceProductExists(gtin, existing);
+        _requirePrefixHolder(gtin, (gtin / 10) % _KEY12_LIMIT, producer);
         _products[gtin] = producer;
         emit ProductRegistered(gtin, producer, name, features, metadataHash);
     }
@@ -125,21 +128,49 @@ contract ProductProvenance is IProductProvenance {
         _recordSellerIfRetailer(outputBatchId, enterprise);
     }
 
+    /// @inheritdoc IProductProvenance
+    function claimProduct(uint64 gtin) external {
+        address enterprise = _actingFor(msg.sender, _MAKER_ROLES);
+        if (enterprise == address(0)) revert ProvenanceNotAuthorized(msg.sender, _MAKER_ROLES);
+        address producer = _products[gtin];
+        if (producer == address(0)) revert ProvenanceUnknownProduct(gtin);
+        if (producer == enterprise) revert ProvenanceAlreadyRegistrant(gtin, enterprise);
+        _requirePrefixHolder(gtin, (gtin / 10) % _KEY12_LIMIT, enterprise);
+        _products[gtin] = enterprise;
+        emit ProductReassigned(gtin, producer, enterprise);
+    }
+
     // ------------------------------------------------------------------ certification
+
+    /// @inheritdoc IProductProvenance
+    function requestCertification(bytes32 batchId, address alliance) external {
+        Batch storage record = _requireBatch(batchId);
+        address producer = record.producer;
+        if (_actingFor(msg.sender, Roles.ALL) != producer) revert ProvenanceNotProducer(msg.sender, producer);
+        if (alliance == address(0) || _actingFor(alliance, Roles.QUALITY_ALLIANCE) != alliance) {
+            revert ProvenanceInvalidCertifier(batchId, alliance);
+        }
+        if (_isRecalled(record, batchId)) revert ProvenanceBatchRecalled(batchId);
+        _certificationRequests[batchId] = alliance;
+        emit CertificationRequested(batchId, producer, alliance);
+    }
 
     /// @inheritdoc IProductProvenance
     function certify(bytes32 batchId, bytes32 certificateHash, uint40 expiry) external {
         address alliance = _actingFor(msg.sender, Roles.QUALITY_ALLIANCE);
         if (alliance == address(0)) revert ProvenanceNotAuthorized(msg.sender, Roles.QUALITY_ALLIANCE);
         Batch storage record = _requireBatch(batchId);
+        address requested = _certificationRequests[batchId];
+        if (requested == alliance) {
+            address producer = record.producer;
+            if (_actingFor(producer, Roles.ALL) != producer) revert ProvenanceInactiveProducer(batchId, producer);
+            delete _certificationRequests[batchId];
+        } else if (_certifications[batchId].alliance != alliance) {
+            revert ProvenanceNotRequested(batchId, alliance, requested);
+        }
         if (_isRecalled(record, batchId)) revert ProvenanceBatchRecalled(batchId);
         if (certificateHash == 0 || expiry <= block.timestamp) {
             revert ProvenanceInvalidCertificate(certificateHash, expiry);
-        }
-        Certification storage current = _certifications[batchId];
-        address holder = current.alliance;
-        if (holder != address(0) && holder != alliance && current.expiry > block.timestamp) {
-            revert ProvenanceAlreadyCertified(batchId, holder, current.expiry);
         }
         _certifications[batchId] = Certification(alliance, expiry, certificateHash);
         emit BatchCertified(batchId, alliance, certificateHash, expiry);
@@ -150,11 +181,13 @@ contract ProductProvenance is IProductProvenance {
         _requireBatch(batchId);
         address alliance = _certifications[batchId].alliance;
         if (alliance == address(0)) revert ProvenanceNotCertified(batchId);
-        if (_actingFor(msg.sender, Roles.QUALITY_ALLIANCE) != alliance) {
-            revert ProvenanceNotCertifier(batchId, msg.sender, alliance);
+        address revokedBy = _actingFor(msg.sender, Roles.QUALITY_ALLIANCE);
+        if (revokedBy != alliance) {
+            revokedBy = _actingFor(msg.sender, Roles.REGULATOR);
+            if (revokedBy == address(0)) revert ProvenanceNotCertifier(batchId, msg.sender, alliance);
         }
         delete _certifications[batchId];
-        emit CertificationRevoked(batchId, alliance);
+        emit CertificationRevoked(batchId, alliance, revokedBy);
     }
 
     // ------------------------------------------------------------------ trace events
@@ -193,8 +226,21 @@ contract ProductProvenance is IProductProvenance {
         _checkSite(site);
         address holder = _locations[gln];
         if (holder != address(0)) revert ProvenanceLocationExists(gln, holder);
+        _requirePrefixHolder(gln, gln / 10, enterprise);
         _locations[gln] = enterprise;
         emit LocationRegistered(gln, enterprise, site);
+    }
+
+    /// @inheritdoc IProductProvenance
+    function claimLocation(uint64 gln) external {
+        address enterprise = _actingFor(msg.sender, Roles.ALL);
+        if (enterprise == address(0)) revert ProvenanceNotAuthorized(msg.sender, Roles.ALL);
+        address holder = _locations[gln];
+        if (holder == address(0)) revert ProvenanceUnknownLocation(gln);
+        if (holder == enterprise) revert ProvenanceAlreadyRegistrant(gln, enterprise);
+        _requirePrefixHolder(gln, gln / 10, enterprise);
+        _locations[gln] = enterprise;
+        emit LocationReassigned(gln, holder, enterprise);
     }
 
     // ------------------------------------------------------------------ custody
@@ -226,10 +272,11 @@ contract ProductProvenance is IProductProvenance {
             revert ProvenanceNoOffer(batchId);
         }
         if (enterprise != offeree) revert ProvenanceNotOfferee(batchId, msg.sender, offeree);
+        address from = record.custodian;
+        if (_actingFor(from, Roles.ALL) != from) revert ProvenanceInactiveCustodian(batchId, from);
         // An offer never survives consumption (transform refuses inputs with an offer), so only a
         // recall can have happened since the offer.
         if (_isRecalled(record, batchId)) revert ProvenanceBatchRecalled(batchId);
-        address from = record.custodian;
         record.custodian = offeree;
         record.pendingCustodian = address(0);
         emit CustodyAccepted(batchId, from, offeree);
@@ -239,7 +286,10 @@ contract ProductProvenance is IProductProvenance {
     /// @inheritdoc IProductProvenance
     function withdrawOffer(bytes32 batchId) external {
         Batch storage record = _requireBatch(batchId);
-        address from = _requireCustodian(record, batchId);
+        address from = record.custodian;
+        if (msg.sender != from && _actingFor(msg.sender, Roles.ALL) != from) {
+            revert ProvenanceNotCustodian(batchId, msg.sender, from);
+        }
         address offeree = record.pendingCustodian;
         if (offeree == address(0)) revert ProvenanceNoOffer(batchId);
         record.pendingCustodian = address(0);
@@ -332,6 +382,24 @@ contract ProductProvenance is IProductProvenance {
     function certification(bytes32 batchId) external view returns (Certification memory) {
         _requireBatch(batchId);
         return _certifications[batchId];
+    }
+
+    /// @inheritdoc IProductProvenance
+    function certificationStatus(bytes32 batchId) external view returns (CertificationStatus) {
+        Batch storage record = _requireBatch(batchId);
+        Certification storage current = _certifications[batchId];
+        address alliance = current.alliance;
+        if (alliance == address(0)) return CertificationStatus.None;
+        if (_isRecalled(record, batchId)) return CertificationStatus.Recalled;
+        if (current.expiry <= block.timestamp) return CertificationStatus.Expired;
+        if (_actingFor(alliance, Roles.QUALITY_ALLIANCE) != alliance) return CertificationStatus.CertifierInactive;
+        return CertificationStatus.Valid;
+    }
+
+    /// @inheritdoc IProductProvenance
+    function certificationRequest(bytes32 batchId) external view returns (address alliance) {
+        _requireBatch(batchId);
+        return _certificationRequests[batchId];
     }
 
     /// @inheritdoc IProductProvenance
@@ -488,6 +556,15 @@ contract ProductProvenance is IProductProvenance {
             if lt(returndatasize(), 0x20) { revert(0x00, 0x00) }
             enterprise := and(mload(0x00), 0xffffffffffffffffffffffffffffffffffffffff)
         }
+    }
+
+    /// @dev Reverts unless `enterprise` holds the GS1 Company Prefix of `code`, whose twelve
+    /// prefix-bearing digits are `key12`.
+    function _requirePrefixHolder(uint64 code, uint64 key12, address enterprise) private view {
+        // Only the holder decides; the prefix and its length are there for people reading the answer.
+        // slither-disable-next-line unused-return
+        (address holder,,) = _registry.prefixOf(key12);
+        if (holder != enterprise) revert ProvenanceNotPrefixHolder(code, enterprise, holder);
     }
 
     function _recordSellerIfRetailer(bytes32 batchId, address enterprise) private {

@@ -260,7 +260,9 @@ contract Receivables is IReceivables {
     function withdrawOffer(uint256 tokenId) external {
         FragmentRecord storage record = _fragments[tokenId];
         address holder = _requireExists(tokenId, record);
-        if (_actingFor(msg.sender, Roles.ALL) != holder) revert ReceivableNotAuthorized(msg.sender, tokenId);
+        if (msg.sender != holder && _actingFor(msg.sender, Roles.ALL) != holder) {
+            revert ReceivableNotAuthorized(msg.sender, tokenId);
+        }
         uint8 flags = record.flags;
         if (flags & _OFFERED == 0) revert ReceivableNotOffered(tokenId);
 

@@ -46,7 +46,12 @@ interface IEnterpriseRegistry {
     event EnterpriseReinstated(address indexed account);
     event EnterpriseRevoked(address indexed account);
     event LicenceRenewed(address indexed account, bytes32 licenceHash, uint40 licenceExpiry);
+    /// @notice `account` offered `operator` to act for it; the operator's {acceptOperator} binds it.
+    event OperatorOffered(address indexed account, address indexed operator);
+    event OperatorOfferWithdrawn(address indexed account, address indexed operator);
     event OperatorAdded(address indexed account, address indexed operator);
+    /// @notice The binding ended: removed by the enterprise, resigned by the operator, or cleared by
+    /// an admin because the enterprise is not active.
     event OperatorRemoved(address indexed account, address indexed operator);
     event AdminAdded(address indexed admin);
     event AdminRemoved(address indexed admin);
@@ -56,7 +61,29 @@ interface IEnterpriseRegistry {
     /// each an enterprise now active, with its name and licence hash. One event per chunk keeps bulk
     /// onboarding within its gas budget; the SDK decodes the rows.
     event ImportChunkApplied(bytes32 indexed importRoot, uint256 indexed chunk, bytes rows);
+    /// @notice A row of an applied chunk was not registered: its account already had a record of
+    /// `status` (an enterprise or an operator), or its credit code is held by the vetted enterprise
+    /// `creditCodeHolder`. Nobody can make an approved import fail; conflicts are reported instead.
+    event ImportRowSkipped(
+        bytes32 indexed importRoot, address indexed account, Status status, address creditCodeHolder
+    );
+    /// @notice The GS1 Company Prefix `prefix` of `digits` digits now belongs to `account` (it was
+    /// `previousHolder`'s, or nobody's): GTINs and GLNs under it are `account`'s to register.
+    event PrefixAssigned(address indexed account, uint64 prefix, uint8 digits, address previousHolder);
+    event PrefixRevoked(address indexed account, uint64 prefix, uint8 digits);
 
+    /// @notice `account` is not an active enterprise (status Active and licence unexpired).
+    error RegistryNotActive(address account);
+    /// @notice `account` has not offered `operator` to act for it.
+    error RegistryNoOperatorOffer(address account, address operator);
+    /// @notice `account` is active: only the enterprise itself or its operator can end the binding.
+    error RegistryEnterpriseActive(address account);
+    /// @notice A GS1 Company Prefix has 4 to 12 digits; `prefix` must fit in `digits` digits.
+    error RegistryInvalidPrefix(uint64 prefix, uint8 digits);
+    /// @notice The prefix is held by `holder`, which is active (or is the account named).
+    error RegistryPrefixTaken(uint64 prefix, uint8 digits, address holder);
+    /// @notice No enterprise holds this prefix.
+    error RegistryPrefixNotAssigned(uint64 prefix, uint8 digits);
     /// @notice The caller is not a consortium admin.
     error RegistryNotAdmin(address caller);
     /// @notice This admin already voted for this proposal.
@@ -104,10 +131,12 @@ interface IEnterpriseRegistry {
 
     // ---------------------------------------------------------------- enterprise self-service
 
-    /// @notice Applies to join the consortium from the enterprise's own primary account.
+    /// @notice Applies to join the consortium from the enterprise's own primary account. An
+    /// application claims nothing: the credit code is bound to the account only when the admins
+    /// approve it, so an unvetted applicant can never hold another company's code.
     /// Requirements:
     /// - the caller has no record, or its earlier application was rejected (an operator cannot apply);
-    /// - `creditCode` is not held by another enterprise; `roles` is a non-empty valid mask;
+    /// - `creditCode` is not empty nor held by a vetted enterprise; `roles` is a non-empty valid mask;
     /// - `name` is 1..96 bytes; `metadataURI` at most 256 bytes; `licenceExpiry` is in the future.
     /// Emits an {EnterpriseApplied} event.
     function applyToJoin(
@@ -119,26 +148,39 @@ interface IEnterpriseRegistry {
         string calldata metadataURI
     ) external;
 
-    /// @notice Lets `operator` act for the caller's enterprise.
-    /// Requirements: the caller is an enterprise's primary account, not revoked; `operator` acts for
-    /// no enterprise and is not an enterprise account itself.
-    /// Emits an {OperatorAdded} event.
+    /// @notice Offers `operator` to act for the caller's enterprise (step one of two): nothing binds
+    /// the operator until it accepts with {acceptOperator}.
+    /// Requirements: the caller is an active enterprise's primary account; `operator` is not zero,
+    /// acts for no enterprise and has no record of its own.
+    /// Emits an {OperatorOffered} event.
     function addOperator(address operator) external;
 
-    /// @notice Stops `operator` acting for the caller's enterprise.
-    /// Requirements: `operator` is an operator of the caller's enterprise.
-    /// Emits an {OperatorRemoved} event.
+    /// @notice Accepts `account`'s offer (step two): the caller then acts for `account`.
+    /// Requirements: `account` offered the caller and is active now (an offer is void while its
+    /// maker is not active); the caller has no record (not an enterprise, not another's operator).
+    /// Emits an {OperatorAdded} event.
+    function acceptOperator(address account) external;
+
+    /// @notice Stops `operator` acting for the caller's enterprise, or withdraws an offer to it.
+    /// Allowed whatever the enterprise's status: taking a right back never needs standing.
+    /// Requirements: `operator` acts for the caller, or the caller offered it.
+    /// Emits an {OperatorRemoved} or {OperatorOfferWithdrawn} event.
     function removeOperator(address operator) external;
+
+    /// @notice The caller stops acting for its enterprise (an operator may always leave).
+    /// Requirements: the caller is an operator. Emits an {OperatorRemoved} event.
+    function resignOperator() external;
 
     // ---------------------------------------------------------------- governed by M-of-N admins
 
     /// @notice Votes to approve an application with `roles`: the admins decide the roles granted,
-    /// which may differ from those applied for.
-    /// Requirements: caller is an admin who has not voted for this proposal; status Applied.
+    /// which may differ from those applied for. The M-th vote binds the credit code to the account.
+    /// Requirements: caller is an admin who has not voted for this proposal; status Applied; on the
+    /// M-th vote, no vetted enterprise holds the credit code.
     /// Emits {ProposalVoted}, and {EnterpriseApproved} on the M-th vote.
     function approve(address account, uint32 roles) external;
 
-    /// @notice Votes to reject an application; the credit code becomes free again.
+    /// @notice Votes to reject an application.
     /// Requirements: as {approve}. Emits {ProposalVoted}, and {EnterpriseRejected} on the M-th vote.
     function reject(address account) external;
 
@@ -177,7 +219,26 @@ interface IEnterpriseRegistry {
     /// Emits {ProposalVoted}, and {ImportApproved} on the M-th vote.
     function approveImport(bytes32 importRoot, uint256 chunks) external;
 
+    /// @notice Votes to give the GS1 Company Prefix `prefix` (`digits` digits, 4..12; leading zeros
+    /// count) to `account`: only the holder of a prefix registers GTINs and GLNs under it, and it
+    /// may claim those registered by an earlier holder (see {IProductProvenance-claimProduct}).
+    /// Requirements: `account` is Active; the prefix is unassigned, or its holder is not active
+    /// (suspended, revoked or expired: the governed way to reassign the codes of an enterprise that
+    /// lost its standing). Votes name the current holder, so they lapse if it changes.
+    /// Emits {ProposalVoted}, and {PrefixAssigned} on the M-th vote.
+    function assignPrefix(address account, uint64 prefix, uint8 digits) external;
+
+    /// @notice Votes to take a prefix from its holder (e.g. its GS1 membership lapsed).
+    /// Requirements: the prefix is assigned. Emits {ProposalVoted}, and {PrefixRevoked} on the M-th vote.
+    function revokePrefix(uint64 prefix, uint8 digits) external;
+
     // ---------------------------------------------------------------- single admin
+
+    /// @notice Ends the binding of `operator` to an enterprise that is not active (suspended,
+    /// revoked, rejected or expired), so a stale binding never outlives its maker's standing.
+    /// Requirements: caller is an admin; `operator` is an operator; its enterprise is not active.
+    /// Emits an {OperatorRemoved} event.
+    function clearOperator(address operator) external;
 
     /// @notice Suspends an active enterprise at once (emergency). Any single admin may do this.
     /// Emits an {EnterpriseSuspended} event.
@@ -187,10 +248,12 @@ interface IEnterpriseRegistry {
     /// Each row is packed: account (20 bytes), roles (4), licence expiry (5), credit code (18),
     /// licence hash (32), name length (1), name (UTF-8).
     /// Requirements: caller is an admin; the import is approved; the chunk proves into its root
-    /// and was not applied before; every row's account and credit code are new, its roles valid and
-    /// its name 1..96 bytes. A licence that expired since the import was approved does not block
-    /// the chunk (the enterprise is then inactive until a renewal is approved), so an approved
-    /// import can always be completed.
+    /// and was not applied before; every row's account is not zero, its credit code not empty, its
+    /// roles valid and its name 1..96 bytes (all fixed when the admins approved the root).
+    /// Nothing anybody does after the approval can make a chunk fail: a row whose account already
+    /// has a record (other than an application, which the import supersedes) or whose credit code a
+    /// vetted enterprise holds is skipped with an {ImportRowSkipped} event; a licence that expired
+    /// since the approval leaves the enterprise inactive until a renewal is approved.
     /// Emits an {ImportChunkApplied} event carrying the rows.
     function importChunk(bytes32 importRoot, uint256 chunk, bytes calldata rows, bytes32[] calldata proof)
         external;
@@ -207,11 +270,22 @@ interface IEnterpriseRegistry {
     /// @notice Whether `account` is active now (status Active and licence unexpired).
     function isActive(address account) external view returns (bool);
 
-    /// @notice The primary account holding `creditCode`, or address(0).
+    /// @notice The vetted enterprise (approved or imported) holding `creditCode`, or address(0).
     function accountOfCreditCode(bytes18 creditCode) external view returns (address);
 
     /// @notice The enterprise `operator` acts for, or address(0).
     function operatorOf(address operator) external view returns (address);
+
+    /// @notice Whether `account` has offered `operator` to act for it (and the offer is not taken up).
+    function operatorOffered(address account, address operator) external view returns (bool);
+
+    /// @notice The holder of the GS1 Company Prefix `prefix` of `digits` digits, or address(0).
+    function prefixHolder(uint64 prefix, uint8 digits) external view returns (address);
+
+    /// @notice The holder of the longest assigned GS1 Company Prefix that begins `key12`, a GS1 key's
+    /// twelve digits after its indicator and before its check digit (a GTIN-14's digits 2..13, a
+    /// GLN-13's digits 1..12), with that prefix; zeros if none.
+    function prefixOf(uint64 key12) external view returns (address holder, uint64 prefix, uint8 digits);
 
     function admins() external view returns (address[] memory);
 

@@ -70,6 +70,17 @@ interface IProductProvenance {
         bytes32 serialsRoot; // OpenZeppelin StandardMerkleTree root over the serials, or 0
     }
 
+    /// @notice What a batch's certification is worth now (see {certificationStatus}).
+    /// `CertifierInactive`: the alliance is suspended, revoked, expired or no longer holds
+    /// QUALITY_ALLIANCE — a certificate is only as good as its certifier's standing.
+    enum CertificationStatus {
+        None,
+        Valid,
+        Expired,
+        CertifierInactive,
+        Recalled
+    }
+
     /// @notice A batch's certification by a quality alliance; 2 storage slots.
     struct Certification {
         address alliance;
@@ -96,7 +107,15 @@ interface IProductProvenance {
     event BatchCertified(
         bytes32 indexed batchId, address indexed alliance, bytes32 certificateHash, uint40 expiry
     );
-    event CertificationRevoked(bytes32 indexed batchId, address indexed alliance);
+    /// @notice The batch's producer asked `alliance` to certify it; only that alliance may.
+    event CertificationRequested(bytes32 indexed batchId, address indexed producer, address indexed alliance);
+    /// @notice `alliance`'s certification of the batch was revoked, by the alliance or by the
+    /// regulator `revokedBy`.
+    event CertificationRevoked(bytes32 indexed batchId, address indexed alliance, address indexed revokedBy);
+    /// @notice The holder of the GTIN's GS1 Company Prefix took over the product from `from`.
+    event ProductReassigned(uint64 indexed gtin, address indexed from, address indexed to);
+    /// @notice The holder of the GLN's GS1 Company Prefix took over the location from `from`.
+    event LocationReassigned(uint64 indexed gln, address indexed from, address indexed to);
     /// @notice One EPCIS-shaped event: what (batch, item), when (the block's timestamp), where (a GLN,
     /// described once by {LocationRegistered}), why (business step), who (the acting enterprise), plus
     /// a hash of the full off-chain record.
@@ -140,6 +159,12 @@ interface IProductProvenance {
     /// @notice The caller does not act for `alliance`, the quality alliance that certified the batch.
     error ProvenanceNotCertifier(bytes32 batchId, address caller, address alliance);
 
+    /// @notice The GS1 key `code` (a GTIN or GLN) is under a Company Prefix that `holder` holds
+    /// (address(0): nobody), not the caller's enterprise `enterprise`. See
+    /// {IEnterpriseRegistry-assignPrefix}.
+    error ProvenanceNotPrefixHolder(uint64 code, address enterprise, address holder);
+    /// @notice `enterprise` already holds the product or location `code`.
+    error ProvenanceAlreadyRegistrant(uint64 code, address enterprise);
     error ProvenanceUnknownProduct(uint64 gtin);
     error ProvenanceProductExists(uint64 gtin, address producer);
     error ProvenanceUnknownBatch(bytes32 batchId);
@@ -196,9 +221,16 @@ interface IProductProvenance {
 
     /// @notice The certificate hash is zero or the expiry is not in the future.
     error ProvenanceInvalidCertificate(bytes32 certificateHash, uint40 expiry);
-    /// @notice Another alliance holds an unexpired certification of the batch.
-    error ProvenanceAlreadyCertified(bytes32 batchId, address alliance, uint40 expiry);
     error ProvenanceNotCertified(bytes32 batchId);
+    /// @notice `alliance` is not an active QUALITY_ALLIANCE enterprise's primary account.
+    error ProvenanceInvalidCertifier(bytes32 batchId, address alliance);
+    /// @notice The batch's producer asked `requested` (address(0): nobody) to certify it, not the
+    /// caller's alliance `alliance`, which does not hold its certification either.
+    error ProvenanceNotRequested(bytes32 batchId, address alliance, address requested);
+    /// @notice The batch's producer is not active: its certification request is void meanwhile.
+    error ProvenanceInactiveProducer(bytes32 batchId, address producer);
+    /// @notice The custodian that made the offer is not active: the offer is void meanwhile.
+    error ProvenanceInactiveCustodian(bytes32 batchId, address custodian);
 
     /// @notice `itemHashes` and `counts` differ in length.
     error ProvenanceLengthMismatch(uint256 itemHashes, uint256 counts);
@@ -213,7 +245,7 @@ interface IProductProvenance {
     /// @notice Registers a product under its GTIN-14; the caller's enterprise becomes its producer.
     /// Requirements:
     /// - the caller acts for an active enterprise holding PRODUCER or PROCESSOR (a processor brands
-    ///   the outputs of its transformations);
+    ///   the outputs of its transformations) that holds the GTIN's GS1 Company Prefix;
     /// - `gtin` is a GTIN-14 with a valid check digit, not registered before;
     /// - `name` is 1..96 bytes; `features` at most 512 bytes.
     /// Emits a {ProductRegistered} event.
@@ -263,20 +295,39 @@ interface IProductProvenance {
         string calldata metadataURI
     ) external returns (bytes32 outputBatchId);
 
+    /// @notice Takes over a product whose GTIN lies under a GS1 Company Prefix the caller's
+    /// enterprise now holds (the admins reassigned it, e.g. from an enterprise that lost its
+    /// standing, or the product was registered before prefixes were checked). Batches keep their
+    /// producer; new batches are the new holder's.
+    /// Requirements: the caller acts for an active PRODUCER or PROCESSOR enterprise holding the
+    /// GTIN's prefix; the product is registered, by another enterprise.
+    /// Emits a {ProductReassigned} event.
+    function claimProduct(uint64 gtin) external;
+
     // ---------------------------------------------------------------- certification
 
-    /// @notice Certifies a batch (or renews the caller's own certification of it).
+    /// @notice Asks `alliance` to certify the batch (or to replace the current certification): a
+    /// certification binds the batch's producer, so it needs the producer's consent. A new request
+    /// replaces an earlier one.
+    /// Requirements: the caller acts for the batch's producer (active); `alliance` is an active
+    /// QUALITY_ALLIANCE enterprise's primary account; the batch is not recalled.
+    /// Emits a {CertificationRequested} event.
+    function requestCertification(bytes32 batchId, address alliance) external;
+
+    /// @notice Certifies a batch at its producer's request, replacing any earlier certification, or
+    /// renews the caller's own certification of it.
     /// Requirements:
-    /// - the caller acts for an active QUALITY_ALLIANCE enterprise;
+    /// - the caller acts for an active QUALITY_ALLIANCE enterprise that the producer asked (see
+    ///   {requestCertification}) or that holds the batch's certification;
+    /// - for a request: the producer is active now (a request is void while its maker is not);
     /// - the batch exists and is not recalled;
-    /// - `certificateHash` is not zero and `expiry` is in the future;
-    /// - no other alliance holds an unexpired certification of the batch.
+    /// - `certificateHash` is not zero and `expiry` is in the future.
     /// Emits a {BatchCertified} event.
     function certify(bytes32 batchId, bytes32 certificateHash, uint40 expiry) external;
 
     /// @notice Revokes a batch's certification.
     /// Requirements: the batch is certified and the caller acts for the certifying alliance, active
-    /// and still holding QUALITY_ALLIANCE.
+    /// and still holding QUALITY_ALLIANCE, or for an active REGULATOR.
     /// Emits a {CertificationRevoked} event.
     function revokeCertification(bytes32 batchId) external;
 
@@ -300,11 +351,18 @@ interface IProductProvenance {
     /// @notice Registers a location (EPCIS master data) of the caller's enterprise: its GLN-13 and
     /// where it is. Trace events then name the location by GLN alone.
     /// Requirements:
-    /// - the caller acts for an active enterprise (any role);
+    /// - the caller acts for an active enterprise (any role) that holds the GLN's GS1 Company Prefix;
     /// - `gln` is a GLN-13 with a valid check digit, not registered before;
     /// - site place 1..96 bytes, six-digit region code, coordinates in range.
     /// Emits a {LocationRegistered} event.
     function registerLocation(uint64 gln, Origin calldata site) external;
+
+    /// @notice Takes over a location whose GLN lies under a prefix the caller's enterprise now
+    /// holds, as {claimProduct} does for products.
+    /// Requirements: the caller acts for an active enterprise holding the GLN's prefix; the location
+    /// is registered, by another enterprise.
+    /// Emits a {LocationReassigned} event.
+    function claimLocation(uint64 gln) external;
 
     // ---------------------------------------------------------------- custody
 
@@ -322,12 +380,14 @@ interface IProductProvenance {
     /// Requirements:
     /// - the batch has a pending offer and the caller acts for the offered enterprise, active and
     ///   holding LOGISTICS, RETAILER, PROCESSOR or PRODUCER;
+    /// - the custodian that offered is active now (an offer is void while its maker is not);
     /// - the batch is not recalled.
     /// Emits a {CustodyAccepted} event, and a {SellerRecorded} event if the enterprise holds RETAILER.
     function acceptCustody(bytes32 batchId) external;
 
     /// @notice Withdraws a pending custody offer (also after a recall, which blocks accepting it).
-    /// Requirements: the caller acts for the current custodian (active); an offer is pending.
+    /// Requirements: the caller acts for the current custodian, or is its primary account whatever
+    /// its standing (taking an offer back never needs standing); an offer is pending.
     /// Emits a {CustodyOfferWithdrawn} event.
     function withdrawOffer(bytes32 batchId) external;
 
@@ -380,8 +440,16 @@ interface IProductProvenance {
     /// @notice The last custodian that held RETAILER when it took custody, or address(0).
     function sellerOf(bytes32 batchId) external view returns (address);
 
-    /// @notice The batch's certification (zeros if none). Valid while `expiry` is in the future.
+    /// @notice The batch's certification record (zeros if none); see {certificationStatus} for
+    /// whether it is valid now.
     function certification(bytes32 batchId) external view returns (Certification memory);
+
+    /// @notice Whether the batch's certification is valid now: it exists, is unexpired, its alliance
+    /// is active and still holds QUALITY_ALLIANCE, and the batch (or its lineage) is not recalled.
+    function certificationStatus(bytes32 batchId) external view returns (CertificationStatus);
+
+    /// @notice The alliance the batch's producer asked to certify it, or address(0).
+    function certificationRequest(bytes32 batchId) external view returns (address alliance);
 
     /// @notice Whether the batch or any batch it was transformed from (at any depth) is recalled.
     function isRecalled(bytes32 batchId) external view returns (bool);

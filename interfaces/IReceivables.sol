@@ -199,7 +199,8 @@ interface IReceivables is IERC3525 {
     function offerFinancing(uint256 tokenId, address financier, uint128 price) external;
 
     /// @notice Withdraws the pending offer of fragment `tokenId`. Allowed while frozen: it moves nothing.
-    /// Requirements: the caller acts for the holder; the fragment is offered.
+    /// Requirements: the caller acts for the holder, or is the holder's primary account whatever its
+    /// standing (taking an offer back never needs standing); the fragment is offered.
     /// Emits a {FinancingOfferWithdrawn} event.
     function withdrawOffer(uint256 tokenId) external;
 

@@ -37,12 +37,14 @@ class Member:
     english: str
     credit_body: str  # 17 characters; the check character is computed
     roles: Role
+    prefix: str | None = None  # GS1 Company Prefix the admins assign it (for its GTINs and GLNs)
 
 
 CAST: dict[str, Member] = {
-    "cooperative": Member(3, "砀山县梨都果品专业合作社", "Dangshan pear cooperative", "93341321MA2N7Q8K0", Role.PRODUCER),
-    "carrier": Member(4, "皖北冷链物流有限公司", "cold-chain carrier", "91341300MA2P3L5D1", Role.LOGISTICS),
-    "seller": Member(5, "皖美优选电子商务有限公司", "e-commerce seller", "91340100MA2T9H6W2", Role.RETAILER),
+    "cooperative": Member(3, "砀山县梨都果品专业合作社", "Dangshan pear cooperative", "93341321MA2N7Q8K0",
+                          Role.PRODUCER, "6901234"),
+    "carrier": Member(4, "皖北冷链物流有限公司", "cold-chain carrier", "91341300MA2P3L5D1", Role.LOGISTICS, "6923456"),
+    "seller": Member(5, "皖美优选电子商务有限公司", "e-commerce seller", "91340100MA2T9H6W2", Role.RETAILER, "6934567"),
     "alliance": Member(6, "安徽省优质水果品质联盟", "fruit quality alliance", "51340000MJB123456", Role.QUALITY_ALLIANCE),
     "core": Member(7, "浙江吉利汽车零部件集团有限公司", "core enterprise", "91330000MA28F3K2X", Role.CORE_ENTERPRISE),
     "supplier": Member(8, "宁波精密冲压件有限公司", "supplier", "91330200MA2H7C4L5", Role.SUPPLIER),
@@ -95,17 +97,28 @@ def _fund(story: Story) -> None:
             story.senders["admin0"].transfer(sender.address, 100 * 10**18)
 
 
+def admit(chain: Chain, registry: Any, member: Member, signer: Transactor, admins: list[Transactor],
+          licence_expiry: str) -> None:
+    """`member` applies from `signer`'s account; the first THRESHOLD of `admins` approve it and give
+    it its GS1 Company Prefix, if it has one."""
+    Registry(chain, registry, signer).apply(
+        member.name, credit_code(member), int(member.roles), f"licence:{credit_code(member)}", licence_expiry
+    )
+    for admin in admins[:THRESHOLD]:
+        Registry(chain, registry, admin).approve(signer.address)
+    for admin in admins[:THRESHOLD] if member.prefix else ():
+        Registry(chain, registry, admin).assign_prefix(signer.address, member.prefix)
+
+
 def onboard(story: Story, say: Callable[[str], None]) -> None:
-    admins = [f"admin{i}" for i in range(len(ADMIN_KEYS))]
+    admins = [story.senders[f"admin{i}"] for i in range(len(ADMIN_KEYS))]
     say(f"[bold]1. Onboarding[/bold] — {len(admins)} consortium admins, {THRESHOLD} must approve each enterprise")
     expiry = (dt.date.today() + dt.timedelta(days=3 * 365)).isoformat()
     for who, member in CAST.items():
-        story.registry(who).apply(
-            member.name, credit_code(member), int(member.roles), f"licence:{credit_code(member)}", expiry
-        )
-        for admin in admins[:THRESHOLD]:
-            story.registry(admin).approve(story.address(who))
+        admit(story.chain, story.suite.registry, member, story.senders[who], admins, expiry)
         story.enterprises[who] = story.registry().show(story.address(who))
+    say("  the admins also assign GS1 Company Prefixes: "
+        + ", ".join(f"{m.prefix} to the {m.english}" for m in CAST.values() if m.prefix))
 
 
 def prepare(chain: Chain, say: Callable[[str], None] = lambda _: None) -> Story:

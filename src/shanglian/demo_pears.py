@@ -43,7 +43,8 @@ def _gln(body: str) -> str:
     return body + gs1.gtin_check_digit(body)
 
 
-# Sites (EPCIS master data), registered once by the enterprise that runs each.
+# Sites (EPCIS master data), registered once by the enterprise that runs each, under its own GS1
+# Company Prefix (see demo.CAST).
 SITES: dict[str, tuple[str, str, Origin]] = {
     "orchard": ("cooperative", _gln("690123400001"), ORCHARD),
     "packing": (
@@ -51,8 +52,8 @@ SITES: dict[str, tuple[str, str, Origin]] = {
         _gln("690123400002"),
         Origin("砀山县梨都合作社包装车间", 341321, 34.426, 116.351),
     ),
-    "cold_store": ("carrier", _gln("690123400003"), Origin("宿州市埇桥区冷链中心", 341302, 33.646, 116.964)),
-    "warehouse": ("seller", _gln("690123400004"), Origin("合肥市蜀山区电商仓", 340104, 31.851, 117.260)),
+    "cold_store": ("carrier", _gln("692345600001"), Origin("宿州市埇桥区冷链中心", 341302, 33.646, 116.964)),
+    "warehouse": ("seller", _gln("693456700001"), Origin("合肥市蜀山区电商仓", 340104, 31.851, 117.260)),
 }
 
 
@@ -105,8 +106,10 @@ def pear_story(story: Any, say: Callable[[str], None], out_dir: str | Path | Non
         f"({gas:,} gas, {gas / created.serial_count:.0f} per box)"
     )
 
+    coop.request_certification(created.batch_id, story.address("alliance"))
     by("alliance").certify(created.batch_id, f"AQFA-{lot}", today + dt.timedelta(days=365))
-    say(f"  {name('alliance')} certifies the lot until {today + dt.timedelta(days=365)}")
+    say(f"  at the cooperative's request, {name('alliance')} certifies the lot until "
+        f"{today + dt.timedelta(days=365)}")
     coop.record_event(created.batch_id, "harvesting", SITES["orchard"][1])
     by("alliance").record_event(
         created.batch_id, "inspecting", SITES["orchard"][1], data="sugar 13.5 °Brix, no residue found"

@@ -23,10 +23,13 @@ __all__ = [
     "DEFAULT_BASE",
     "MAX_LOT_LENGTH",
     "MAX_SERIAL_LENGTH",
+    "CompanyPrefix",
     "DigitalLink",
     "format_digital_link",
     "gtin_check_digit",
     "gtin_to_uint",
+    "key12",
+    "parse_company_prefix",
     "lot_id",
     "normalize_gtin",
     "parse_digital_link",
@@ -238,6 +241,37 @@ def _decode(field: str, raw: str) -> str:
         return unquote_to_bytes(raw).decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(field, f"percent-encoded bytes in {raw!r} are not valid UTF-8") from None
+
+
+@dataclass(frozen=True)
+class CompanyPrefix:
+    """A GS1 Company Prefix as the registry keys it: its value and its length in digits (leading
+    zeros count: ``0690123`` and ``690123`` are different prefixes)."""
+
+    value: int
+    digits: int
+
+    def __str__(self) -> str:
+        return str(self.value).zfill(self.digits)
+
+
+def parse_company_prefix(text: str | int) -> CompanyPrefix:
+    """A GS1 Company Prefix of 4 to 12 digits, written as its digits (e.g. ``6901234``)."""
+    raw = str(text).strip()
+    if not raw.isascii() or not raw.isdigit() or not 4 <= len(raw) <= 12:
+        raise InputError("prefix", f"a GS1 Company Prefix is 4 to 12 digits, got {text!r}")
+    return CompanyPrefix(int(raw), len(raw))
+
+
+def key12(code: str, kind: str = "gtin") -> int:
+    """The twelve digits of a GTIN (after its indicator) or GLN-13 that carry its company prefix,
+    as the registry's ``prefixOf`` takes them."""
+    if kind == "gtin":
+        return int(normalize_gtin(code)[1:13])
+    digits = str(code).strip()
+    if len(digits) != 13 or not digits.isdigit():
+        raise InputError("gln", f"a GLN has 13 digits, got {code!r}")
+    return int(digits[:12])
 
 
 def gtin_to_uint(gtin14: str) -> int:

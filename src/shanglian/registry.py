@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator
 from eth_utils import keccak, to_checksum_address
 from web3.logs import DISCARD
 
-from shanglian import logs, merkle, uscc, validate
+from shanglian import gs1, logs, merkle, uscc, validate
 from shanglian.client import ContractClient
 from shanglian.errors import InputError
 from shanglian.roles import ALL_ROLES, Role, Status, parse_roles, role_names
@@ -93,10 +93,28 @@ class Registry(ContractClient):
         return self._send(self.contract.functions.applyToJoin(name, code, int(mask), hash_, expiry, metadata_uri))
 
     def add_operator(self, operator: str) -> Any:
+        """Offers `operator` to act for the signer's enterprise; it binds once the operator accepts."""
         return self._send(self.contract.functions.addOperator(validate.address(operator, "operator")))
 
+    def accept_operator(self, account: str) -> Any:
+        """The signer accepts `account`'s offer and from then on acts for it."""
+        return self._send(self.contract.functions.acceptOperator(validate.address(account, "account")))
+
     def remove_operator(self, operator: str) -> Any:
+        """Ends the binding of the signer's operator, or withdraws an offer to it."""
         return self._send(self.contract.functions.removeOperator(validate.address(operator, "operator")))
+
+    def resign_operator(self) -> Any:
+        """The signer stops acting for its enterprise."""
+        return self._send(self.contract.functions.resignOperator())
+
+    def clear_operator(self, operator: str) -> Any:
+        """An admin ends the binding of an operator whose enterprise is not active."""
+        return self._send(self.contract.functions.clearOperator(validate.address(operator, "operator")))
+
+    def operator_offered(self, account: str, operator: str) -> bool:
+        return bool(self._call(self.contract.functions.operatorOffered(
+            validate.address(account, "account"), validate.address(operator, "operator"))))
 
     # -- governance -----------------------------------------------------------------------------
 
@@ -137,6 +155,38 @@ class Registry(ContractClient):
 
     def set_threshold(self, threshold: int) -> Vote:
         return self._vote(self.contract.functions.setThreshold(validate.positive_int(threshold, "threshold", 256)))
+
+    def assign_prefix(self, account: str, prefix: str | int) -> Vote:
+        """Votes to give the GS1 Company Prefix (its digits, e.g. ``6901234``) to `account`."""
+        code = gs1.parse_company_prefix(prefix)
+        return self._vote(self.contract.functions.assignPrefix(
+            validate.address(account, "account"), code.value, code.digits))
+
+    def revoke_prefix(self, prefix: str | int) -> Vote:
+        code = gs1.parse_company_prefix(prefix)
+        return self._vote(self.contract.functions.revokePrefix(code.value, code.digits))
+
+    def prefix_holder(self, prefix: str | int) -> str | None:
+        code = gs1.parse_company_prefix(prefix)
+        found = self._call(self.contract.functions.prefixHolder(code.value, code.digits))
+        return None if int(found, 16) == 0 else found
+
+    def prefix_of(self, code: str, kind: str = "gtin") -> tuple[str, gs1.CompanyPrefix] | None:
+        """(holder, prefix) of the assigned prefix a GTIN (or, with kind="gln", a GLN) lies under."""
+        holder, value, digits = self._call(self.contract.functions.prefixOf(gs1.key12(code, kind)))
+        return None if int(holder, 16) == 0 else (holder, gs1.CompanyPrefix(int(value), int(digits)))
+
+    def prefixes(self) -> dict[str, str]:
+        """Every assigned prefix (as digits) with its holder, from the assignment events."""
+        held: dict[str, str] = {}
+        for event in self._logs(["PrefixAssigned", "PrefixRevoked"]):
+            args = event["args"]
+            text = str(gs1.CompanyPrefix(int(args["prefix"]), int(args["digits"])))
+            if event["event"] == "PrefixAssigned":
+                held[text] = args["account"]
+            else:
+                held.pop(text, None)
+        return held
 
     def suspend(self, account: str) -> Any:
         return self._send(self.contract.functions.suspend(validate.address(account, "account")))
@@ -231,7 +281,17 @@ class Registry(ContractClient):
             outcome = Pipeline(self.chain, self.sender.account, journal, progress=progress).run(jobs)
             if outcome.reverted:
                 raise PipelineError(outcome.reverted[0], f"{len(outcome.reverted)} chunk(s) reverted; re-run to see why")
-        return {**result, "approved": True, "applied_now": len(pending), "applied_before": len(plan.chunks) - len(pending)}
+        return {**result, "approved": True, "applied_now": len(pending),
+                "applied_before": len(plan.chunks) - len(pending), "skipped": self.skipped_rows(plan)}
+
+    def skipped_rows(self, plan: "ImportPlan") -> list[dict[str, Any]]:
+        """Rows of `plan` the registry did not register because the account already had a record of
+        its own, or a vetted enterprise held the credit code (see ImportRowSkipped)."""
+        return [
+            {"account": e["args"]["account"], "status": Status(e["args"]["status"]).name.lower(),
+             "credit_code_holder": None if int(e["args"]["creditCodeHolder"], 16) == 0 else e["args"]["creditCodeHolder"]}
+            for e in self._logs(["ImportRowSkipped"], "0x" + plan.root.hex())
+        ]
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -249,23 +309,33 @@ class Registry(ContractClient):
 
     def _profiles(self, account_topics: list[str]) -> dict[str, dict[str, Any]]:
         """Name, licence hash and metadata URI per account, in registration order: from its
-        application, or from the import chunk that carried it, then any licence renewal."""
+        application, or from the import chunk that carried it (unless the registry skipped that
+        row), then any licence renewal."""
         wanted = {"0x" + t[-40:] for t in account_topics}
         applied = logs.topic(self.contract, "EnterpriseApplied")
         imported = logs.topic(self.contract, "ImportChunkApplied")
+        skipped_topic = logs.topic(self.contract, "ImportRowSkipped")
         renewed = logs.topic(self.contract, "LicenceRenewed")
         found: dict[str, dict[str, Any]] = {}
+        skipped: set[tuple[bytes, str]] = set()
         # Applications can be filtered by account; import chunks carry many accounts each.
         raw = sorted(
             [*self._fetch([applied, account_topics or None]),
              *self._fetch([imported]),
+             *self._fetch([skipped_topic, None, account_topics or None]),
              *self._fetch([renewed, account_topics or None])],
             key=lambda log: (log["blockNumber"], log["logIndex"]),
         )
         for event in logs.decode(self.contract, raw):
             args = event["args"]
-            if event["event"] == "ImportChunkApplied":
+            if event["event"] == "ImportRowSkipped":
+                # Emitted before the chunk's ImportChunkApplied, in the same transaction.
+                skipped.add((bytes(args["importRoot"]), args["account"]))
+            elif event["event"] == "ImportChunkApplied":
+                root = bytes(args["importRoot"])
                 for row in ImportRow.unpack(bytes(args["rows"])):
+                    if (root, row.account) in skipped:
+                        continue
                     if not wanted or row.account.lower() in wanted:
                         found[row.account] = {"name": row.name, "licence_hash": "0x" + row.licence_hash.hex(),
                                               "metadata_uri": ""}

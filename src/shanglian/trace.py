@@ -181,8 +181,12 @@ class CertificationFacts:
     certified_at: str
     expiry: str
     valid: bool
+    # valid, expired, certifier_inactive (the alliance lost its standing), recalled (the batch),
+    # revoked, or replaced (by a later certification)
+    status: str
     revoked: bool
     revoked_at: str | None
+    revoked_by: Party | None
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,17 @@ class TraceReport:
         data = dataclasses.asdict(self)
         data["verdict"] = self.verdict.value
         return data
+
+
+#: How a certificate's status reads to a person.
+CERTIFICATE_STATES = {
+    "valid": "valid",
+    "expired": "expired",
+    "certifier_inactive": "not valid: the alliance is no longer in good standing",
+    "recalled": "not valid: the batch is recalled",
+    "revoked": "revoked",
+    "replaced": "replaced",
+}
 
 
 def format_time(timestamp: int) -> str:
@@ -380,6 +395,7 @@ def trace(
             record.custodian,
             record.seller,
             *(c.alliance for c in certifications),
+            *(c.revoked_by for c in certifications if c.revoked_by),
             *(m.enterprise for m in custody),
             *(e.enterprise for e in events),
             *(n.producer for n in lineage.ancestors() + lineage.descendants()),
@@ -432,8 +448,10 @@ def trace(
                 certified_at=format_time(c.certified_at),
                 expiry=format_time(c.expiry),
                 valid=c.valid,
+                status=c.status,
                 revoked=c.revoked_at is not None,
                 revoked_at=None if c.revoked_at is None else format_time(c.revoked_at),
+                revoked_by=None if c.revoked_by is None else names(c.revoked_by),
             )
             for c in certifications
         ],
@@ -530,7 +548,9 @@ def story_lines(report: TraceReport) -> list[str]:
     lines.append(f"produced: {b.production_date} by {e(str(b.producer))}, quantity {b.quantity}")
     current = report.certified_by
     for c in report.certifications:
-        state = "valid" if c.valid else ("revoked " + (c.revoked_at or "")[:10] if c.revoked else "expired")
+        state = CERTIFICATE_STATES[c.status]
+        if c.revoked:
+            state += f" {(c.revoked_at or '')[:10]} by {c.revoked_by}"
         marker = "certified by" if c is current else "was certified by"
         lines.append(f"{marker}: {e(str(c.alliance))} until {c.expiry[:10]} ({state})")
     if not report.certifications:

@@ -168,10 +168,18 @@ def _show(value):
 
 
 def _revert_data(exc):
-    if not exc.txid:
-        raise AssertionError(f"the error was raised before any transaction was mined: {exc}")
-    trace = web3.provider.make_request("debug_traceTransaction", [exc.txid, {"tracer": "callTracer"}])
-    return bytes(HexBytes(trace["result"].get("output") or "0x"))
+    """The raw revert data: of the mined transaction (from Anvil's callTracer), or, for a call
+    (`eth_call`, e.g. a view), of the node's error that brownie wrapped."""
+    if exc.txid:
+        trace = web3.provider.make_request("debug_traceTransaction", [exc.txid, {"tracer": "callTracer"}])
+        return bytes(HexBytes(trace["result"].get("output") or "0x"))
+    from brownie.exceptions import _normalize_rpc_error_payload, _normalize_tx_error_data
+
+    payload = _normalize_rpc_error_payload(exc.__context__)
+    data = _normalize_tx_error_data(payload.get("data")) if isinstance(payload, dict) else None
+    if not (isinstance(data, str) and data.startswith("0x")):
+        raise AssertionError(f"no revert data in the node's answer: {exc}")
+    return bytes(HexBytes(data))
 
 
 @pytest.fixture(scope="session")
@@ -234,6 +242,29 @@ def govern(registry, admins):
         return tx
 
     return _govern
+
+
+@pytest.fixture(scope="module")
+def bind_operator(registry):
+    """`bind_operator(enterprise, operator)`: the enterprise offers and the operator accepts (an
+    operator is bound only with its own consent)."""
+
+    def _bind_operator(enterprise, operator):
+        registry.addOperator(operator, {"from": enterprise})
+        return registry.acceptOperator(enterprise, {"from": operator})
+
+    return _bind_operator
+
+
+@pytest.fixture(scope="module")
+def assign_prefix(govern):
+    """`assign_prefix(account, "6901234")`: the admins give the GS1 Company Prefix (a digit string;
+    leading zeros count) to the enterprise; returns the executing transaction."""
+
+    def _assign_prefix(account, digits):
+        return govern("assignPrefix", account, int(digits), len(digits))
+
+    return _assign_prefix
 
 
 Record = namedtuple("Record", "credit_code roles licence_expiry status version")

@@ -50,6 +50,38 @@ def test_two_of_three_admins_onboard_an_applicant(deployed):
     assert "active" in human and "producer" in human
 
 
+def onboard_applicant(deployed):
+    run(deployed, *apply_args())
+    for admin in ("dev0", "dev1"):
+        run(deployed, "enterprise", "approve", APPLICANT, "--account", admin)
+
+
+def test_an_operator_acts_only_once_it_accepts(deployed):
+    onboard_applicant(deployed)
+    operator = devkeys.addresses()[4]
+    offered = run(deployed, "enterprise", "add-operator", operator, "--account", "dev3").stdout
+    assert f"enterprise accept-operator {APPLICANT}" in offered
+    accepted = json.loads(run(deployed, "enterprise", "accept-operator", APPLICANT, "--account", "dev4", "--json").stdout)
+    assert (accepted["operator"], accepted["enterprise"]) == (operator, APPLICANT)
+    run(deployed, "enterprise", "resign-operator", "--account", "dev4")
+
+
+def test_an_operator_accepting_no_offer_exits_2_naming_the_custom_error(deployed):
+    onboard_applicant(deployed)
+    result = run(deployed, "enterprise", "accept-operator", APPLICANT, "--account", "dev4", check=False)
+    assert result.returncode == 2 and "RegistryNoOperatorOffer" in result.stderr
+
+
+def test_admins_assign_a_prefix_and_list_it(deployed):
+    onboard_applicant(deployed)
+    first = json.loads(run(deployed, "enterprise", "assign-prefix", APPLICANT, "--prefix", "6901234",
+                           "--account", "dev0", "--json").stdout)
+    second = json.loads(run(deployed, "enterprise", "assign-prefix", APPLICANT, "--prefix", "6901234",
+                            "--account", "dev1", "--json").stdout)
+    assert (first["executed"], second["executed"]) == (False, True)
+    assert json.loads(run(deployed, "enterprise", "prefixes", "--json").stdout) == {"6901234": APPLICANT}
+
+
 def test_stranger_approval_exits_2_naming_the_custom_error(deployed):
     run(deployed, *apply_args())
     result = run(deployed, "enterprise", "approve", APPLICANT, "--account", "dev5", check=False)
@@ -77,6 +109,10 @@ BAD_INPUTS = [
     ("account", ["enterprise", "show", "not-an-address"]),
     ("account", ["enterprise", "show", "0x000000000000000000000000000000000000dEaD"]),
     ("operator", ["enterprise", "add-operator", "0xZZ", "--account", "dev3"]),
+    ("account", ["enterprise", "accept-operator", "0xZZ", "--account", "dev3"]),
+    ("operator", ["enterprise", "clear-operator", "nobody", "--account", "dev0"]),
+    ("prefix", ["enterprise", "assign-prefix", APPLICANT, "--prefix", "690", "--account", "dev0"]),
+    ("prefix", ["enterprise", "revoke-prefix", "69O1234", "--account", "dev0"]),
     ("threshold", ["consortium", "set-threshold", "zero", "--account", "dev0"]),
 ]
 
@@ -115,6 +151,21 @@ def test_import_from_csv_is_governed_by_the_threshold(deployed, tmp_path):
     assert again["applied_now"] == 0 and again["applied_before"] == 3
     listed = json.loads(run(deployed, "enterprise", "list", "--json").stdout)
     assert len(listed) == 5 and {e["status"] for e in listed} == {"active"}
+    assert second["skipped"] == []
+
+
+def test_import_reports_a_row_it_skipped(deployed, tmp_path):
+    onboard_applicant(deployed)  # dev3 is an enterprise already; its row cannot be imported
+    csv = tmp_path / "members.csv"
+    rows = [f"{devkeys.addresses()[i]},企业{i},{uscc.with_check_character(f'913300{i:02d}MA2H7C4L5')},supplier,h{i},{LATER}"
+            for i in range(3, 5)]
+    csv.write_text("account,name,credit_code,roles,licence_hash,licence_expiry\n" + "\n".join(rows) + "\n")
+    run(deployed, "enterprise", "import", str(csv), "--account", "dev0")
+    done = run(deployed, "enterprise", "import", str(csv), "--account", "dev1")
+    assert "1 row(s) skipped" in done.stdout
+    result = json.loads(run(deployed, "enterprise", "import", str(csv), "--account", "dev1", "--json").stdout)
+    assert result["skipped"] == [{"account": APPLICANT, "status": "active", "credit_code_holder": None}]
+    assert json.loads(run(deployed, "enterprise", "show", APPLICANT, "--json").stdout)["name"] == "砀山梨合作社"
 
 
 def test_unreachable_node_is_one_line_and_exit_1(anvil):

@@ -50,11 +50,7 @@ def onboard(chain: Chain, suite: deploy.Suite, parties=PARTIES) -> dict[str, str
         party = sender(chain, member.key_index)
         if chain.w3.eth.get_balance(party.address) < 10**18:
             admins[0].transfer(party.address, 10**20)
-        Registry(chain, suite.registry, party).apply(
-            member.name, demo.credit_code(member), int(member.roles), "licence", LATER
-        )
-        for admin in admins[: demo.THRESHOLD]:
-            Registry(chain, suite.registry, admin).approve(party.address)
+        demo.admit(chain, suite.registry, member, party, admins, LATER)
         addresses[who] = party.address
     return addresses
 
@@ -253,6 +249,7 @@ def test_accept_by_an_enterprise_not_offered_is_refused_with_the_offeree(world):
 
 
 def test_certification_reads_back_valid_then_revoked(world):
+    world.sdk("cooperative").request_certification((PEARS, LOT), world.parties["alliance"])
     world.sdk("alliance").certify((PEARS, LOT), "AQFA-2024-0912", LATER)
     (certified,) = world.sdk().certifications((PEARS, LOT))
     assert (certified.alliance, certified.valid, certified.revoked_at) == (
@@ -264,6 +261,20 @@ def test_certification_reads_back_valid_then_revoked(world):
     world.sdk("alliance").revoke_certification((PEARS, LOT))
     (revoked,) = world.sdk().certifications((PEARS, LOT))
     assert (revoked.valid, revoked.current, revoked.revoked_at is not None) == (False, False, True)
+
+
+def test_certificate_of_a_suspended_alliance_reads_not_valid(world):
+    world.sdk("cooperative").request_certification((PEARS, LOT), world.parties["alliance"])
+    world.sdk("alliance").certify((PEARS, LOT), "AQFA-2024-0912", LATER)
+    Registry(world.chain, world.suite.registry, sender(world.chain, demo.ADMIN_KEYS[0])).suspend(world.parties["alliance"])
+    (certified,) = world.sdk().certifications((PEARS, LOT))
+    assert (certified.current, certified.status, certified.valid) == (True, "certifier_inactive", False)
+
+
+def test_certification_unasked_is_refused_by_name(world):
+    with pytest.raises(ContractError) as err:
+        world.sdk("alliance").certify((PEARS, LOT), "AQFA-2024-0912", LATER)
+    assert err.value.name == "ProvenanceNotRequested"
 
 
 def test_certification_by_a_non_alliance_is_refused_by_name(world):

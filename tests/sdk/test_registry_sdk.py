@@ -43,6 +43,8 @@ def test_stranger_vote_is_a_named_error(registry_as, chain):
 
 def test_duplicate_credit_code_is_refused_with_its_holder(registry_as, chain):
     apply(registry_as, 5)
+    for admin in (0, 1):
+        registry_as(admin).approve(sender(chain, 5).address)
     with pytest.raises(ContractError) as err:
         apply(registry_as, 6)
     assert err.value.name == "RegistryCreditCodeTaken"
@@ -145,3 +147,37 @@ def test_duplicate_rows_in_one_csv_are_refused():
     with pytest.raises(InputError) as err:
         parse_import_csv(_csv(rows), now=0)
     assert err.value.field == "row 3 credit_code"
+
+
+def test_operator_acts_only_after_it_accepts(registry_as, chain):
+    apply(registry_as)
+    enterprise, operator = sender(chain, 5).address, sender(chain, 6).address
+    for admin in (0, 1):
+        registry_as(admin).approve(enterprise)
+    registry_as(5).add_operator(operator)
+    assert registry_as(None).operator_offered(enterprise, operator)
+    assert registry_as(None).acting_for(operator) is None
+    registry_as(6).accept_operator(enterprise)
+    assert registry_as(None).acting_for(operator) == enterprise
+    registry_as(6).resign_operator()
+    assert registry_as(None).acting_for(operator) is None
+
+
+def test_prefix_is_assigned_by_the_threshold_and_found_from_a_gtin(registry_as, chain):
+    apply(registry_as)
+    account = sender(chain, 5).address
+    for admin in (0, 1):
+        registry_as(admin).approve(account)
+    first = registry_as(0).assign_prefix(account, "6901234")
+    second = registry_as(1).assign_prefix(account, "6901234")
+    assert (first.executed, second.executed) == (False, True)
+    holder, prefix = registry_as(None).prefix_of("06901234567892")
+    assert (holder, str(prefix)) == (account, "6901234")
+    assert registry_as(None).prefixes() == {"6901234": account}
+
+
+@pytest.mark.parametrize("prefix", ["690", "6901234567890", "69O1234", ""])
+def test_malformed_prefix_is_refused_before_sending(registry_as, chain, prefix):
+    with pytest.raises(InputError) as err:
+        registry_as(0).assign_prefix(sender(chain, 5).address, prefix)
+    assert err.value.field == "prefix"

@@ -34,6 +34,7 @@ class World:
         today = dt.date.fromisoformat(self.facts["report"].batch.production_date)
         coop.create_batch(PEAR_GTIN, FRESH_LOT, ORCHARD, today, None, serial_range("FRESH-", 1, 51, 3),
                           keep_serials=self.serials.save)
+        coop.request_certification((PEAR_GTIN, FRESH_LOT), self.story.address("alliance"))
         Provenance(self.chain, contract, self.story.senders["alliance"]).certify(
             (PEAR_GTIN, FRESH_LOT), "AQFA-FRESH", today + dt.timedelta(days=300))
         self.db = tmp / "index.sqlite"

@@ -35,6 +35,7 @@ def story_once():
     coop.register_product(JUICE, "砀山梨汁", "")
     coop.register_location(SITE_GLN, "砀山县良梨镇梨园", 341321, 34.442, 116.367)
     created = coop.create_batch(PEARS, LOT, ORCHARD, HARVEST, None, SERIALS)
+    coop.request_certification(created.batch_id, parties["alliance"])
     world.sdk("alliance").certify(created.batch_id, "AQFA-2024-0912", LATER)
     coop.record_event(created.batch_id, "harvesting", SITE_GLN)
     world.sdk("alliance").record_event(created.batch_id, "inspecting", SITE_GLN)

@@ -107,17 +107,69 @@ def renew_licence(run: Run[reg.Registry], enterprise_account: str, licence: str,
 @enterprise.command("add-operator", sdk=_registry, signs=True)
 @click.argument("operator")
 def add_operator(run: Run[reg.Registry], operator: str) -> Output:
-    """Let OPERATOR act for your enterprise (run from the enterprise's primary account)."""
+    """Offer OPERATOR to act for your enterprise (run from the enterprise's primary account).
+
+    Nothing binds OPERATOR until it accepts: `shanglian enterprise accept-operator ENTERPRISE
+    --account OPERATOR`.
+    """
     receipt = run.sdk.add_operator(operator)
-    return done(f"{operator} now acts for {run.signer}", {"operator": operator}, receipt)
+    return done(f"offered {operator} to act for {run.signer}; it acts once it accepts "
+                f"(enterprise accept-operator {run.signer})", {"offered": operator}, receipt)
+
+
+@enterprise.command("accept-operator", sdk=_registry, signs=True)
+@click.argument("enterprise_account", metavar="ENTERPRISE")
+def accept_operator(run: Run[reg.Registry], enterprise_account: str) -> Output:
+    """Accept ENTERPRISE's offer: from now on your account acts for it."""
+    receipt = run.sdk.accept_operator(enterprise_account)
+    return done(f"{run.signer} now acts for {enterprise_account}", {"operator": run.signer, "enterprise": enterprise_account},
+                receipt)
 
 
 @enterprise.command("remove-operator", sdk=_registry, signs=True)
 @click.argument("operator")
 def remove_operator(run: Run[reg.Registry], operator: str) -> Output:
-    """Stop OPERATOR acting for your enterprise."""
+    """Stop OPERATOR acting for your enterprise, or withdraw your offer to it."""
     receipt = run.sdk.remove_operator(operator)
     return done(f"{operator} no longer acts for {run.signer}", {"removed": operator}, receipt)
+
+
+@enterprise.command("resign-operator", sdk=_registry, signs=True)
+def resign_operator(run: Run[reg.Registry]) -> Output:
+    """Stop acting for the enterprise your account is an operator of."""
+    receipt = run.sdk.resign_operator()
+    return done(f"{run.signer} no longer acts for an enterprise", {"resigned": run.signer}, receipt)
+
+
+@enterprise.command("clear-operator", sdk=_registry, signs=True)
+@click.argument("operator")
+def clear_operator(run: Run[reg.Registry], operator: str) -> Output:
+    """End OPERATOR's binding to an enterprise that is not active (any single admin)."""
+    receipt = run.sdk.clear_operator(operator)
+    return done(f"{operator} no longer acts for an enterprise", {"cleared": operator}, receipt)
+
+
+@enterprise.command("assign-prefix", sdk=_registry, signs=True)
+@click.argument("enterprise_account", metavar="ACCOUNT")
+@click.option("--prefix", required=True, help="GS1 Company Prefix, 4 to 12 digits (leading zeros count), e.g. 6901234.")
+def assign_prefix(run: Run[reg.Registry], enterprise_account: str, prefix: str) -> Output:
+    """Vote to give a GS1 Company Prefix to ACCOUNT (M-of-N admins): its GTINs and GLNs are ACCOUNT's
+    to register. A prefix whose holder is no longer active may be given to another enterprise."""
+    return _voted(run.sdk.assign_prefix(enterprise_account, prefix), f"assign prefix {prefix} to {enterprise_account}")
+
+
+@enterprise.command("revoke-prefix", sdk=_registry, signs=True)
+@click.argument("prefix")
+def revoke_prefix(run: Run[reg.Registry], prefix: str) -> Output:
+    """Vote to take PREFIX from its holder (M-of-N admins)."""
+    return _voted(run.sdk.revoke_prefix(prefix), f"revoke prefix {prefix}")
+
+
+@enterprise.command("prefixes", sdk=_registry)
+def prefixes(run: Run[reg.Registry]) -> Output:
+    """List the GS1 Company Prefixes the admins assigned, with their holders."""
+    held = run.sdk.prefixes()
+    return listing(held, f"{len(held)} prefixes", ["prefix", "holder"], [[p, a] for p, a in sorted(held.items())])
 
 
 @enterprise.command("show", sdk=_registry)
@@ -168,6 +220,9 @@ def import_(run: Run[reg.Registry], csv_file: str, chunk_rows: int) -> Output:
     else:
         message = (f"import {root}: {result['rows']} rows in {result['chunks']} chunks; "
                    f"{result['applied_now']} applied now, {result['applied_before']} before")
+        if result["skipped"]:
+            message += (f"; {len(result['skipped'])} row(s) skipped (the account already had a record, or a "
+                        f"vetted enterprise holds the credit code): see --json")
     return Output(result, message)
 
 

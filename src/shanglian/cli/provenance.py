@@ -36,6 +36,7 @@ from shanglian.cli.common import (
     out,
 )
 from shanglian.errors import InputError
+from shanglian.trace import CERTIFICATE_STATES
 
 
 def register(cli: click.Group) -> None:
@@ -232,6 +233,16 @@ def product_register(run: Run[prov.Provenance], gtin: str, name: str, features: 
     return _done(f"registered product {gtin14}: {name}", {"gtin": gtin14, "name": name}, receipt)
 
 
+@product.command("claim", sdk=_provenance, signs=True)
+@click.argument("gtin")
+def product_claim(run: Run[prov.Provenance], gtin: str) -> Output:
+    """Take over a product registered by another enterprise, whose GTIN lies under a GS1 Company
+    Prefix the admins have since given to your enterprise."""
+    gtin14 = gs1.normalize_gtin(gtin)
+    receipt = run.sdk.claim_product(gtin14)
+    return _done(f"product {gtin14} is now {run.signer}'s", {"gtin": gtin14}, receipt)
+
+
 @product.command("show", sdk=_provenance)
 @click.argument("gtin")
 def product_show(run: Run[prov.Provenance], gtin: str) -> Output:
@@ -260,6 +271,16 @@ def location_register(run: Run[prov.Provenance], gln: str, place: str, region_co
         {"gln": prov.gln_text(number), "place": place},
         receipt,
     )
+
+
+@location.command("claim", sdk=_provenance, signs=True)
+@click.argument("gln")
+def location_claim(run: Run[prov.Provenance], gln: str) -> Output:
+    """Take over a site registered by another enterprise, whose GLN lies under a prefix the admins
+    have since given to your enterprise."""
+    number = prov.normalize_gln(gln)
+    receipt = run.sdk.claim_location(number)
+    return _done(f"location {prov.gln_text(number)} is now {run.signer}'s", {"gln": prov.gln_text(number)}, receipt)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -316,19 +337,26 @@ def batch_show(run: Run[prov.Provenance], key: str) -> Output:
         "consumed": r.consumed,
         "serials_root": "0x" + r.serials_root.hex(),
         "metadata_uri": r.metadata_uri,
-        "certifications": [dataclasses.asdict(c) for c in certs],
+        "certifications": [{**dataclasses.asdict(c), "valid": c.valid} for c in certs],
         "inputs": inputs,
         "outputs": outputs,
     }
 
     rows = dict(data)
     rows["origin"] = f"{r.origin.place} ({r.origin.region_code}, {r.origin.latitude}, {r.origin.longitude})"
-    rows["certifications"] = (
-        "; ".join(f"{c.alliance} {'valid' if c.valid else 'not valid'}" for c in certs) or "none"
-    )
+    rows["certifications"] = "; ".join(f"{c.alliance} {CERTIFICATE_STATES[c.status]}" for c in certs) or "none"
     rows["inputs"] = ", ".join(inputs) or "none"
     rows["outputs"] = ", ".join(outputs) or "none"
     return fields(data, rows, gap=" ", markup=False)
+
+
+@batch.command("request-certification", sdk=_provenance, signs=True)
+@batch_argument
+@enterprise_option("--alliance", "the quality alliance you ask")
+def batch_request_certification(run: Run[prov.Provenance], key: str, alliance: str) -> Output:
+    """Ask a quality alliance to certify your batch (producer): only the alliance you ask may."""
+    receipt = run.sdk.request_certification(key, alliance)
+    return _done(f"asked {alliance} to certify batch {key}", {"batch_id": key, "alliance": alliance}, receipt)
 
 
 @batch.command("certify", sdk=_provenance, signs=True)
@@ -338,13 +366,15 @@ def batch_show(run: Run[prov.Provenance], key: str) -> Output:
 )
 @click.option("--expiry", required=True, help="ISO date the certificate expires (end of day, CST).")
 def batch_certify(run: Run[prov.Provenance], key: str, certificate: str, expiry: str) -> Output:
-    """Certify a batch (quality alliance)."""
+    """Certify a batch its producer asked you to certify, or renew your certification (quality
+    alliance)."""
     receipt = run.sdk.certify(key, certificate, expiry)
     return _done(f"certified batch {key} until {expiry}", {"batch_id": key, "expiry": expiry}, receipt)
 
 
 _batch_step(batch, "revoke-certification", prov.Provenance.revoke_certification,
-            "revoked the certification of batch {key}", "Revoke your alliance's certification of a batch.")
+            "revoked the certification of batch {key}",
+            "Revoke a batch's certification (the alliance that certified it, or a regulator).")
 
 
 @batch.command("transform", sdk=_provenance, signs=True)

@@ -136,6 +136,15 @@ class Products(ContractClient):
         site = Origin.checked(place, region_code, latitude, longitude).encoded()
         return self._send(self.contract.functions.registerLocation(number, site))
 
+    def claim_product(self, gtin: str) -> TxReceipt:
+        """Takes over a product whose GTIN lies under a GS1 Company Prefix the signer's enterprise
+        now holds (the admins reassigned the prefix from an enterprise that lost its standing)."""
+        return self._send(self.contract.functions.claimProduct(_gtin_uint(gtin)))
+
+    def claim_location(self, gln: str | int) -> TxReceipt:
+        """Takes over a site whose GLN lies under a prefix the signer's enterprise now holds."""
+        return self._send(self.contract.functions.claimLocation(normalize_gln(gln)))
+
     def product(self, gtin: str, history: list[Any] | None = None) -> Product:
         """A registered product: producer (from storage), name and features (from its event, looked
         for in `history` first when given, see :meth:`history`)."""

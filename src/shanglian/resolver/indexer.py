@@ -15,6 +15,11 @@ serials go into the ``items`` table, so a request proves membership with one pri
 (a list that does not match the root is refused and the batch's serials read as unknown). A list
 that appears later is picked up on a later pass.
 
+Standing. A certificate is worth only its alliance's standing, so the index also follows each
+enterprise's status, roles and licence expiry through the registry's events (applied, approved,
+imported, suspended, reinstated, revoked, re-roled, renewed), as the registry's ``actingFor`` would
+answer: active, holding the role, licence unexpired.
+
 The index remembers the chain id, the contract addresses and the hash of its last block. Opened
 against another deployment, it refuses (:class:`IndexMismatch`) rather than mix two histories. When
 the block it stopped at is no longer on the chain (a node that came back without its last blocks),
@@ -54,9 +59,15 @@ ZERO32 = bytes(32)
 _KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "sqlite_sequence"}
 _KEPT_META = {"chain_id", "provenance", "registry", "scan_namespace", "hall"}
 
+# Raised whenever a table of the index changes shape: an index of another version is rebuilt.
+SCHEMA_VERSION = 2
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS enterprises (account TEXT PRIMARY KEY, name TEXT NOT NULL);
+-- status: applied, active, suspended, revoked or rejected (the registry's, from its events)
+CREATE TABLE IF NOT EXISTS enterprises (
+    account TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, roles INTEGER NOT NULL,
+    licence_expiry INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS products (
     gtin TEXT PRIMARY KEY, producer TEXT NOT NULL, name TEXT NOT NULL, features TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS locations (
@@ -88,7 +99,7 @@ CREATE INDEX IF NOT EXISTS events_by_batch ON events (batch_id);
 CREATE TABLE IF NOT EXISTS certifications (
     block INTEGER NOT NULL, log_index INTEGER NOT NULL, batch_id BLOB NOT NULL, alliance TEXT NOT NULL,
     certificate_hash TEXT NOT NULL, expiry INTEGER NOT NULL, certified_at INTEGER NOT NULL,
-    revoked_at INTEGER, PRIMARY KEY (block, log_index));
+    revoked_at INTEGER, revoked_by TEXT, PRIMARY KEY (block, log_index));
 CREATE INDEX IF NOT EXISTS certifications_by_batch ON certifications (batch_id);
 CREATE TABLE IF NOT EXISTS recalls (
     batch_id BLOB PRIMARY KEY, enterprise TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,
@@ -116,9 +127,39 @@ def connect_db(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA busy_timeout=30000")
+    if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        _drop_index_tables(conn)
     conn.executescript(SCHEMA)
     conn.executescript(HALL_SCHEMA)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return conn
+
+
+def _drop_index_tables(conn: sqlite3.Connection) -> None:
+    """An index of another shape: its tables go (the next pass rebuilds them from the chain); the
+    index's identity and the scan queue stay."""
+    tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        for name in tables:
+            if name not in _KEPT_TABLES:
+                conn.execute(f'DROP TABLE "{name}"')
+        if "meta" in tables:
+            conn.execute(f"DELETE FROM meta WHERE key NOT IN ({','.join('?' * len(_KEPT_META))})", tuple(_KEPT_META))
+
+
+# The registry events the index follows: names, and what the registry's actingFor depends on.
+_REGISTRY_EVENTS = (
+    "EnterpriseApplied", "ImportChunkApplied", "ImportRowSkipped", "EnterpriseApproved", "EnterpriseRejected",
+    "EnterpriseRolesChanged", "EnterpriseSuspended", "EnterpriseReinstated", "EnterpriseRevoked", "LicenceRenewed",
+)
+_STATUS_OF = {
+    "EnterpriseApproved": "active",
+    "EnterpriseRejected": "rejected",
+    "EnterpriseSuspended": "suspended",
+    "EnterpriseReinstated": "active",
+    "EnterpriseRevoked": "revoked",
+}
 
 
 class IndexMismatch(ConfigError):
@@ -175,7 +216,8 @@ class Indexer:
         self.on_change = on_change or (lambda: None)
         self.lock = threading.Lock()  # one pass at a time
         self._block_times: dict[int, int] = {}
-        self._registry_topics = [logs.topic(registry, "EnterpriseApplied"), logs.topic(registry, "ImportChunkApplied")]
+        self._registry_topics = [logs.topic(registry, name) for name in _REGISTRY_EVENTS]
+        self._skipped: set[tuple[bytes, str]] = set()  # import rows the registry skipped, this pass
         self.hall = HallIndex(hall or {})
         self._bind(fresh)
 
@@ -303,6 +345,7 @@ class Indexer:
 
     def _index_range(self, start: int, end: int) -> int:
         events = self._fetch(start, end)
+        self._skipped.clear()
         for event in events:  # block times (and the hall's written-once facts) fetched before the transaction opens
             self._block_time(int(event["blockNumber"]))
             if self.hall.name_of(event["address"]):
@@ -332,10 +375,25 @@ class Indexer:
         if hall is not None:
             self.hall.apply(sql, hall, event, at)
         elif name == "EnterpriseApplied":
-            sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?)", (args["account"], args["name"]))
+            sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?, 'applied', ?, ?)",
+                (args["account"], args["name"], int(args["roles"]), int(args["licenceExpiry"])))
+        elif name == "ImportRowSkipped":
+            # Emitted before its chunk's ImportChunkApplied, in the same transaction (same range).
+            self._skipped.add((bytes(args["importRoot"]), args["account"]))
         elif name == "ImportChunkApplied":
+            root = bytes(args["importRoot"])
             for row in ImportRow.unpack(bytes(args["rows"])):
-                sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?)", (row.account, row.name))
+                if (root, row.account) not in self._skipped:
+                    sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?, 'active', ?, ?)",
+                        (row.account, row.name, row.roles, row.licence_expiry))
+        elif name in _STATUS_OF:
+            sql("UPDATE enterprises SET status = ? WHERE account = ?", (_STATUS_OF[name], args["account"]))
+            if name == "EnterpriseApproved":
+                sql("UPDATE enterprises SET roles = ? WHERE account = ?", (int(args["roles"]), args["account"]))
+        elif name == "EnterpriseRolesChanged":  # of an active or a suspended enterprise: status unchanged
+            sql("UPDATE enterprises SET roles = ? WHERE account = ?", (int(args["roles"]), args["account"]))
+        elif name == "LicenceRenewed":
+            sql("UPDATE enterprises SET licence_expiry = ? WHERE account = ?", (int(args["licenceExpiry"]), args["account"]))
         elif name == "ProductRegistered":
             sql(
                 "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?)",
@@ -367,14 +425,15 @@ class Indexer:
                 sql("INSERT OR IGNORE INTO batch_inputs VALUES (?, ?)", (bytes(args["outputBatchId"]), bytes(source)))
         elif name == "BatchCertified":
             sql(
-                "INSERT OR IGNORE INTO certifications VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                "INSERT OR IGNORE INTO certifications VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
                 (block, index, bytes(args["batchId"]), args["alliance"], _hex(args["certificateHash"]),
                  int(args["expiry"]), at),
             )
         elif name == "CertificationRevoked":
             sql(
-                "UPDATE certifications SET revoked_at = ? WHERE batch_id = ? AND alliance = ? AND revoked_at IS NULL",
-                (at, bytes(args["batchId"]), args["alliance"]),
+                "UPDATE certifications SET revoked_at = ?, revoked_by = ? "
+                "WHERE batch_id = ? AND alliance = ? AND revoked_at IS NULL",
+                (at, args["revokedBy"], bytes(args["batchId"]), args["alliance"]),
             )
         elif name == "TraceEventRecorded":
             gln = int(args["gln"])

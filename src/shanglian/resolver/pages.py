@@ -90,14 +90,14 @@ class ItemPages:
         facts_html = story_html = Markup("")
         if view.batch is not None and view.serial_proven:
             # The parts every item of a batch shares are rendered once per batch and index state.
-            facts_html = self.fragment("item_facts.html", view, tuple(c.valid for c in view.certifications))
+            facts_html = self.fragment("item_facts.html", view, tuple(c.status for c in view.certifications))
             story_html = self.fragment("item_story.html", view, tuple(e.transaction for e in view.events if e.item_level))
         if plural is None:
             plural = "" if view.scan_count == 1 else "s"
         return self.page_template.render(item=view, facts_html=facts_html, story_html=story_html, scan_plural=plural)
 
     @staticmethod
-    def page_key(verdict: str, certified: bool | None, events: bool, item: bytes, gtin: str, lot: str) -> tuple[Any, ...]:
+    def page_key(verdict: str, certified: str | None, events: bool, item: bytes, gtin: str, lot: str) -> tuple[Any, ...]:
         return (verdict, certified, item if events else None, gtin, lot)
 
     def proven(self, counted: Counted) -> bytes:
@@ -121,7 +121,7 @@ class ItemPages:
             facts.pages.clear()
         certs = view.certifications
         facts.pages[self.page_key(
-            view.verdict, certs[-1].valid if certs else None, any(e.item_level for e in view.events), counted.item,
+            view.verdict, certs[-1].status if certs else None, any(e.item_level for e in view.events), counted.item,
             view.gtin, view.lot,
         )] = Skeleton(self.render(view.model_copy(update={f: f"\0{slot}\0" for f, slot in Skeleton.FIELDS.items()}),
                                   plural="\0plural\0"))

@@ -55,6 +55,18 @@ def enterprise_names(conn: sqlite3.Connection, accounts: list[str | None]) -> di
     return {a: found.get(a, "") for a in wanted}
 
 
+def enterprise_standing(conn: sqlite3.Connection, accounts: list[str]) -> dict[str, tuple[str, int, int]]:
+    """(status, roles, licence expiry) of the enterprises among `accounts` the index knows."""
+    wanted = sorted(set(accounts))
+    if not wanted:
+        return {}
+    marks = ",".join("?" * len(wanted))
+    rows = conn.execute(
+        f"SELECT account, status, roles, licence_expiry FROM enterprises WHERE account IN ({marks})", wanted
+    ).fetchall()
+    return {r[0]: (r[1], int(r[2]), int(r[3])) for r in rows}
+
+
 def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
     """What every item of batch `key` shares, as view models; None for a batch the index lacks."""
     sql = conn.execute
@@ -85,12 +97,14 @@ def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
     } if glns else {}
     names = enterprise_names(conn, 
         [row["producer"], row["custodian"], row["seller"], product["producer"] if product else None,
-         *(c["alliance"] for c in certs), *(c["holder"] for c in custody), *(e["enterprise"] for e in events),
+         *(c["alliance"] for c in certs), *(c["revoked_by"] for c in certs), *(c["holder"] for c in custody), *(e["enterprise"] for e in events),
          *(r["enterprise"] for r in recalls)]
     )
 
     def party(account: str) -> Party:
         return Party(account=account, name=names.get(account, ""))
+
+    standing = enterprise_standing(conn, [c["alliance"] for c in certs])
 
     return BatchFacts(
         key=key,
@@ -111,7 +125,9 @@ def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
         seller=party(row["seller"]) if row["seller"] else None,
         certifications=[
             {"alliance": party(c["alliance"]), "certificate_hash": c["certificate_hash"], "certified_at": c["certified_at"],
-             "expiry": c["expiry"], "revoked_at": c["revoked_at"]}
+             "expiry": c["expiry"], "revoked_at": c["revoked_at"],
+             "revoked_by": party(c["revoked_by"]) if c["revoked_by"] else None,
+             "standing": standing.get(c["alliance"])}
             for c in certs
         ],
         custody=[CustodyView(holder=party(c["holder"]), since=cst_time(c["at"])) for c in custody],

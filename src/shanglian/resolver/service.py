@@ -23,9 +23,27 @@ from shanglian.resolver.indexer import Indexer, connect_db
 from shanglian.resolver.queries import ZERO32, BatchFacts
 from shanglian.resolver.scans import Flusher, GroupCommit, ScanQueue
 from shanglian.resolver.views import CertificationView, Health, ItemView, cst_time
+from shanglian.roles import Role
 from shanglian.trace import DEFAULT_SUSPICIOUS_AFTER
 
 log = logging.getLogger("shanglian.resolver")
+
+
+def certificate_status(cert: dict[str, Any], latest: dict[str, Any] | None, recalled: bool, now: int) -> str:
+    """What certification `cert` of a batch is worth at `now`, as the contract's
+    ``certificationStatus`` answers for the current one (the batch's latest, if not revoked)."""
+    if cert["revoked_at"] is not None:
+        return "revoked"
+    if cert is not latest:
+        return "replaced"
+    if recalled:
+        return "recalled"
+    if cert["expiry"] <= now:
+        return "expired"
+    status, roles, licence_expiry = cert["standing"] or ("unknown", 0, 0)
+    if status != "active" or not roles & Role.QUALITY_ALLIANCE or licence_expiry <= now:
+        return "certifier_inactive"
+    return "valid"
 
 
 @dataclass
@@ -42,7 +60,7 @@ class Counted:
     on_chain: int
     pending: int
     verdict: str
-    certified: bool | None  # the latest certification in force; None: never certified
+    certified: str | None  # the status of the latest certification; None: never certified
 
 
 @dataclass
@@ -231,7 +249,7 @@ class Resolver:
         certified = None
         if facts.certifications:
             latest = facts.certifications[-1]
-            certified = latest["revoked_at"] is None and latest["expiry"] > self._now()
+            certified = certificate_status(latest, latest, bool(facts.recalls), self._now())
         return Counted(facts, gtin14, lot, key, serial, item, prefix + "/21/" + quote(serial, safe=""),
                        on_chain, pending, verdict, certified)
 
@@ -264,10 +282,11 @@ class Resolver:
         certifications = []
         latest = facts.certifications[-1] if facts.certifications else None
         for c in facts.certifications:
-            current = c is latest and c["revoked_at"] is None
+            status = certificate_status(c, latest, bool(facts.recalls), now)
             certifications.append(CertificationView(
                 alliance=c["alliance"], certificate_hash=c["certificate_hash"], certified_at=cst_time(c["certified_at"]),
-                expiry=cst_time(c["expiry"]), valid=current and c["expiry"] > now, revoked=c["revoked_at"] is not None,
+                expiry=cst_time(c["expiry"]), valid=status == "valid", status=status,
+                revoked=c["revoked_at"] is not None, revoked_by=c["revoked_by"],
             ))
         if not proven:
             verdict = "unknown serial"

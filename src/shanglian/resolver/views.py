@@ -59,8 +59,14 @@ class CertificationView(BaseModel):
     certificate_hash: str
     certified_at: str
     expiry: str
-    valid: bool = Field(description="in force: the latest certification, not revoked, not expired")
+    valid: bool = Field(description="in force: status is valid")
+    status: str = Field(
+        description="valid; expired; certifier_inactive (the alliance is suspended, revoked, expired or no "
+        "longer an alliance: a certificate is only as good as its certifier's standing); recalled (the batch); "
+        "revoked; replaced (by a later certification)"
+    )
     revoked: bool
+    revoked_by: Party | None = None
 
 
 class CustodyView(BaseModel):

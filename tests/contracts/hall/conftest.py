@@ -18,6 +18,7 @@ def hall(accounts, registry, admins, onboard):
             onboard(account, *roles, name=name)
         found[name] = account
     registry.addOperator(found["filer_operator"], {"from": found["filer"]})
+    registry.acceptOperator(found["filer"], {"from": found["filer_operator"]})
     registry.suspend(found["suspended"], {"from": admins[0]})
     return SimpleNamespace(**found)
 

@@ -128,6 +128,7 @@ def test_a_record_without_cosigners_is_complete(evidence, file):
 def test_an_operator_cosigns_for_its_enterprise(evidence, hall, file, registry, new_account):
     operator = new_account("buyer's operator")
     registry.addOperator(operator, {"from": hall.buyer})
+    registry.acceptOperator(hall.buyer, {"from": operator})
     id_ = file("via operator", cosigners=[hall.buyer])
     assert evidence.cosign(id_, {"from": operator}).events["EvidenceCosigned"]["cosigner"] == hall.buyer
 

@@ -3,80 +3,22 @@ and an independent OpenZeppelin-layout serial tree."""
 
 import pytest
 from eth_abi import encode as _abi_encode
+from codes import GTIN_JUICE, GTIN_PEARS, PEAR_ORIGIN, PREFIXES, PROVENANCE_PARTIES, ZERO32
 from eth_utils import keccak as _keccak
-
-from shanglian.roles import Role
-
-ROLES = tuple(role.name.lower() for role in Role)
-
-
-def custom_error(contract, name, *args):
-    """The revert message brownie 1.22 reports for `contract`'s custom error `name(*args)`.
-
-    Brownie decodes revert data whose selector it has seen in a loaded ABI into
-    ``"<Name>: <arg>, <arg>"`` (addresses lower-case, bytes as Python ``b'...'`` reprs) and reports
-    any other selector as ``"Unknown typed error: 0x<data>"``. Encoding the expected error and passing
-    it through brownie's own decoder yields exactly what ``brownie.reverts(...)`` compares with, so
-    ``with brownie.reverts(custom_error(c, "X", a, b)):`` checks the error's name and every argument.
-    """
-    # Imported here, not at the top: brownie hashes the modules a conftest imports at top level by
-    # reading their source, and these two are compiled extensions inside the project's .venv.
-    from brownie.convert.normalize import format_input
-    from brownie.exceptions import decode_typed_error
-
-    abi = next((e for e in contract.abi if e["type"] == "error" and e["name"] == name), None)
-    if abi is None:
-        raise KeyError(f"{contract._name} has no custom error {name}")
-    types = [i["type"] for i in abi["inputs"]]
-    selector = _keccak(text=f"{name}({','.join(types)})")[:4]
-    data = selector + _abi_encode(types, format_input(abi, args))
-    return decode_typed_error("0x" + data.hex())
-
-
-@pytest.fixture(name="custom_error", scope="session")
-def _custom_error_fixture():
-    return custom_error
-
-
-ZERO32 = b"\x00" * 32
-GTIN_PEARS = 6901234567892  # GTIN-14 06901234567892
-GTIN_JUICE = 6901234567908
-GTIN_SPARE = 6901234567915  # valid and never registered by the fixtures
-PEAR_ORIGIN = ("砀山县良梨镇", 341321, 34_420_000, 116_350_000)
-
-# Every party of the provenance suites: name -> roles (None: never onboarded). "producer_operator"
-# is an operator of "producer"; "suspended" holds every role but is suspended.
-PROVENANCE_PARTIES = {
-    "producer": ("producer",),
-    "producer_operator": None,
-    "other_producer": ("producer",),
-    "processor": ("processor",),
-    "logistics": ("logistics",),
-    "retailer": ("retailer",),
-    "quality_alliance": ("quality_alliance",),
-    "other_alliance": ("quality_alliance",),
-    "inspector": ("inspector",),
-    "regulator": ("regulator",),
-    "platform": ("platform",),
-    "core_enterprise": ("core_enterprise",),
-    "supplier": ("supplier",),
-    "financier": ("financier",),
-    "suspended": tuple(ROLES),
-    "stranger": None,
-}
 
 
 @pytest.fixture(scope="module")
-def parties(accounts, registry, admins, onboard):
-    """One account per provenance party (deterministic keys), onboarded with its roles."""
+def parties(accounts, registry, admins, onboard, bind_operator, assign_prefix):
+    """One account per provenance party (deterministic keys), onboarded with its roles and prefix."""
     result = {}
     for name, roles in PROVENANCE_PARTIES.items():
         account = accounts.add(_keccak(text=f"shanglian provenance party {name}"))
         accounts[0].transfer(account, "10 ether")
         if roles:
             onboard(account, *roles, name=name)
+            assign_prefix(account, PREFIXES[name])
         result[name] = account
-    registry.addOperator(result["producer_operator"], {"from": result["producer"]})
+    bind_operator(result["producer"], result["producer_operator"])
     registry.suspend(result["suspended"], {"from": admins[0]})
     return result
 

@@ -7,16 +7,12 @@ party reverts with the function's named custom error, arguments included.
 from dataclasses import dataclass
 from typing import Callable
 
-import brownie
 import pytest
 from brownie import chain
+from codes import GTIN_JUICE, GTIN_PEARS, gln_of, gs1_key, gtin_of
 
-# Registered by the `provenance` fixture (conftest): pears by "producer", juice by "processor".
-GTIN_PEARS = 6901234567892
-GTIN_JUICE = 6901234567908
-GTIN_SPARE = 6901234567915
 ORIGIN = ("砀山县良梨镇", 341321, 34_420_000, 116_350_000)
-GLN = 6901234000016
+GLN = 6901234000016  # named by trace events only; never registered
 ZERO32 = b"\x00" * 32
 CERTIFICATE = b"\xce" * 32
 YEAR = 365 * 24 * 3600
@@ -44,6 +40,7 @@ CALLERS = [
     "stranger",
 ]
 ACTIVE = set(CALLERS) - {"suspended", "stranger"}
+MAKERS = {"producer", "producer_operator", "other_producer", "processor"}
 # Who may record a shipping event on batch "e" (custodian: logistics; producer: producer).
 TRACERS = {"logistics", "producer", "producer_operator", "regulator"}
 
@@ -61,11 +58,27 @@ def _scans(pv, w, p, who):
 
 
 CASES = {
+    # Each maker registers under its own GS1 Company Prefix.
     "registerProduct": Case(
-        lambda pv, w, p, who: pv.registerProduct(GTIN_SPARE, "礼盒梨", "gift box", ZERO32, {"from": p[who]}),
-        frozenset({"producer", "producer_operator", "other_producer", "processor"}),
+        lambda pv, w, p, who: pv.registerProduct(
+            gtin_of(who if who in MAKERS else "producer", 77), "礼盒梨", "gift box", ZERO32, {"from": p[who]}
+        ),
+        frozenset(MAKERS),
         lambda w, p, who: ("ProvenanceNotAuthorized", p[who], PRODUCER | PROCESSOR),
         ("ProductRegistered", "producer"),
+    ),
+    # "producer" was given the prefix of a product "other_producer" registered (see `world`).
+    "claimProduct": Case(
+        lambda pv, w, p, who: pv.claimProduct(w["claimed_gtin"], {"from": p[who]}),
+        frozenset({"producer", "producer_operator"}),
+        lambda w, p, who: (
+            ("ProvenanceAlreadyRegistrant", w["claimed_gtin"], p[who])
+            if who == "other_producer"
+            else ("ProvenanceNotPrefixHolder", w["claimed_gtin"], p[who], p["producer"])
+            if who in MAKERS
+            else ("ProvenanceNotAuthorized", p[who], PRODUCER | PROCESSOR)
+        ),
+        ("ProductReassigned", "to"),
     ),
     "createBatch": Case(
         lambda pv, w, p, who: pv.createBatch(
@@ -76,22 +89,48 @@ CASES = {
         ("BatchCreated", "producer"),
     ),
     "registerLocation": Case(
-        lambda pv, w, p, who: pv.registerLocation(GLN, ORIGIN, {"from": p[who]}),
+        lambda pv, w, p, who: pv.registerLocation(
+            gln_of(who if who in ACTIVE else "producer", 77), ORIGIN, {"from": p[who]}
+        ),
         frozenset(ACTIVE),
         lambda w, p, who: ("ProvenanceNotAuthorized", p[who], ALL_ROLES),
         ("LocationRegistered", "enterprise"),
     ),
+    # "retailer" was given the prefix of a location "logistics" registered (see `world`).
+    "claimLocation": Case(
+        lambda pv, w, p, who: pv.claimLocation(w["claimed_gln"], {"from": p[who]}),
+        frozenset({"retailer"}),
+        lambda w, p, who: (
+            ("ProvenanceAlreadyRegistrant", w["claimed_gln"], p[who])
+            if who == "logistics"
+            else ("ProvenanceNotPrefixHolder", w["claimed_gln"], _enterprise_of(p, who), p["retailer"])
+            if who in ACTIVE
+            else ("ProvenanceNotAuthorized", p[who], ALL_ROLES)
+        ),
+        ("LocationReassigned", "to"),
+    ),
+    "requestCertification": Case(
+        lambda pv, w, p, who: pv.requestCertification(w["a"], p["other_alliance"], {"from": p[who]}),
+        frozenset({"producer", "producer_operator"}),
+        lambda w, p, who: ("ProvenanceNotProducer", p[who], p["producer"]),
+        ("CertificationRequested", "producer"),
+    ),
+    # The producer asked quality_alliance to certify batch "a".
     "certify": Case(
         lambda pv, w, p, who: pv.certify(w["a"], CERTIFICATE, chain.time() + YEAR, {"from": p[who]}),
-        frozenset({"quality_alliance", "other_alliance"}),
-        lambda w, p, who: ("ProvenanceNotAuthorized", p[who], QUALITY_ALLIANCE),
+        frozenset({"quality_alliance"}),
+        lambda w, p, who: (
+            ("ProvenanceNotRequested", w["a"], p[who], p["quality_alliance"])
+            if who == "other_alliance"
+            else ("ProvenanceNotAuthorized", p[who], QUALITY_ALLIANCE)
+        ),
         ("BatchCertified", "alliance"),
     ),
     "revokeCertification": Case(
         lambda pv, w, p, who: pv.revokeCertification(w["c"], {"from": p[who]}),
-        frozenset({"quality_alliance"}),
+        frozenset({"quality_alliance", "regulator"}),
         lambda w, p, who: ("ProvenanceNotCertifier", w["c"], p[who], p["quality_alliance"]),
-        ("CertificationRevoked", "alliance"),
+        ("CertificationRevoked", "revokedBy"),
     ),
     "recordEvent(shipping)": Case(
         lambda pv, w, p, who: pv.recordEvent(w["e"], ZERO32, SHIPPING, GLN, b"\x0d" * 32, {"from": p[who]}),
@@ -151,16 +190,33 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def world(provenance, parties, make_batch):
-    """Batches in the states the matrix needs.
+def world(provenance, parties, make_batch, govern, assign_prefix):
+    """Batches in the states the matrix needs, and codes whose prefix moved.
 
-    a: held by its producer; b: offered by the producer to logistics; c: certified by
-    quality_alliance; d: held by the processor; e: held by logistics.
+    a: held by its producer, certification requested from quality_alliance; b: offered by the
+    producer to logistics; c: certified by quality_alliance; d: held by the processor; e: held by
+    logistics. claimed_gtin: registered by other_producer under a prefix now the producer's;
+    claimed_gln: registered by logistics under a prefix now the retailer's.
     """
     p = parties
     w = {name: make_batch(f"MATRIX-{name.upper()}") for name in "abcde"}
+    provenance.requestCertification(w["a"], p["quality_alliance"], {"from": p["producer"]})
     provenance.offerCustody(w["b"], p["logistics"], {"from": p["producer"]})
+    provenance.requestCertification(w["c"], p["quality_alliance"], {"from": p["producer"]})
     provenance.certify(w["c"], CERTIFICATE, chain.time() + YEAR, {"from": p["quality_alliance"]})
+    for key, registrant, taker, code in (
+        ("claimed_gtin", "other_producer", "producer", "6958888"),
+        ("claimed_gln", "logistics", "retailer", "6957777"),
+    ):
+        assign_prefix(p[registrant], code)
+        if key == "claimed_gtin":
+            w[key] = gs1_key(code, 1, 14)
+            provenance.registerProduct(w[key], "转让的产品", "", ZERO32, {"from": p[registrant]})
+        else:
+            w[key] = gs1_key(code, 1, 13)
+            provenance.registerLocation(w[key], ORIGIN, {"from": p[registrant]})
+        govern("revokePrefix", int(code), len(code))
+        assign_prefix(p[taker], code)
     for name, holder in (("d", "processor"), ("e", "logistics")):
         provenance.offerCustody(w[name], p[holder], {"from": p["producer"]})
         provenance.acceptCustody(w[name], {"from": p[holder]})
@@ -183,12 +239,12 @@ def test_matrix_columns_are_every_state_changing_function(ProductProvenance):
 
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("function", list(CASES))
-def test_only_allowed_parties_can_call(function, caller, provenance, world, parties, custom_error):
+def test_only_allowed_parties_can_call(function, caller, provenance, world, parties, reverts_with):
     case = CASES[function]
     if caller in case.allowed:
         tx = case.act(provenance, world, parties, caller)
         event, field = case.event
         assert tx.events[event][field] == _enterprise_of(parties, caller)
     else:
-        with brownie.reverts(custom_error(provenance, *case.error(world, parties, caller))):
+        with reverts_with(*case.error(world, parties, caller)):
             case.act(provenance, world, parties, caller)

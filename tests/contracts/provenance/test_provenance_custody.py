@@ -3,9 +3,9 @@
 import brownie
 import pytest
 from brownie import chain
+from codes import GTIN_JUICE, gs1_key  # juice: the processor's product (conftest `provenance` fixture)
 
 ZERO32 = b"\x00" * 32
-GTIN_JUICE = 6901234567908  # the processor's product (conftest `provenance` fixture)
 ORIGIN = ("砀山县良梨镇", 341321, 34_420_000, 116_350_000)
 
 
@@ -39,57 +39,93 @@ def test_custody_passes_along_a_chain(provenance, parties, batch_id):
     assert provenance.custodian(batch_id) == parties["retailer"]
 
 
-def test_operator_of_offeree_can_accept(provenance, parties, batch_id, registry, accounts):
-    registry.addOperator(accounts[9], {"from": parties["logistics"]})
+def test_operator_of_offeree_can_accept(provenance, parties, batch_id, bind_operator, accounts):
+    bind_operator(parties["logistics"], accounts[9])
     provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
     tx = provenance.acceptCustody(batch_id, {"from": accounts[9]})
     assert tx.events["CustodyAccepted"]["to"] == parties["logistics"]
 
 
-def test_wrong_receiver_cannot_accept(provenance, parties, batch_id, custom_error):
+def test_offer_of_a_suspended_custodian_cannot_be_accepted(provenance, registry, admins, parties, batch_id, reverts_with):
+    """The review's finding: a suspended producer's last offer still moved the goods."""
     provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
-    error = custom_error(provenance, "ProvenanceNotOfferee", batch_id, parties["retailer"], parties["logistics"])
-    with brownie.reverts(error):
+    registry.suspend(parties["producer"], {"from": admins[0]})
+    with reverts_with("ProvenanceInactiveCustodian", batch_id, parties["producer"]):
+        provenance.acceptCustody(batch_id, {"from": parties["logistics"]})
+
+
+def test_offer_of_a_revoked_custodian_cannot_be_accepted(provenance, parties, batch_id, govern, reverts_with):
+    provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
+    govern("revoke", parties["producer"])
+    with reverts_with("ProvenanceInactiveCustodian", batch_id, parties["producer"]):
+        provenance.acceptCustody(batch_id, {"from": parties["logistics"]})
+
+
+def test_offer_of_a_reinstated_custodian_can_be_accepted(provenance, registry, admins, parties, batch_id, govern):
+    provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
+    registry.suspend(parties["producer"], {"from": admins[0]})
+    govern("reinstate", parties["producer"])
+    provenance.acceptCustody(batch_id, {"from": parties["logistics"]})
+    assert provenance.custodian(batch_id) == parties["logistics"]
+
+
+def test_suspended_custodian_may_withdraw_its_offer(provenance, registry, admins, parties, batch_id):
+    provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
+    registry.suspend(parties["producer"], {"from": admins[0]})
+    tx = provenance.withdrawOffer(batch_id, {"from": parties["producer"]})
+    assert "CustodyOfferWithdrawn" in tx.events
+    assert provenance.pendingOffer(batch_id) == brownie.ZERO_ADDRESS
+
+
+def test_operator_of_a_suspended_custodian_cannot_withdraw(provenance, registry, admins, parties, batch_id, reverts_with):
+    provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
+    registry.suspend(parties["producer"], {"from": admins[0]})
+    with reverts_with("ProvenanceNotCustodian", batch_id, parties["producer_operator"], parties["producer"]):
+        provenance.withdrawOffer(batch_id, {"from": parties["producer_operator"]})
+
+
+def test_wrong_receiver_cannot_accept(provenance, parties, batch_id, reverts_with):
+    provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
+    with reverts_with("ProvenanceNotOfferee", batch_id, parties["retailer"], parties["logistics"]):
         provenance.acceptCustody(batch_id, {"from": parties["retailer"]})
 
 
-def test_second_accept_reverts_already_custodian(provenance, parties, batch_id, custom_error):
+def test_second_accept_reverts_already_custodian(provenance, parties, batch_id, reverts_with):
     _hand_over(provenance, batch_id, parties, "producer", "logistics")
-    with brownie.reverts(custom_error(provenance, "ProvenanceAlreadyCustodian", batch_id, parties["logistics"])):
+    with reverts_with("ProvenanceAlreadyCustodian", batch_id, parties["logistics"]):
         provenance.acceptCustody(batch_id, {"from": parties["logistics"]})
 
 
-def test_accept_without_offer_reverts_no_offer(provenance, parties, batch_id, custom_error):
-    with brownie.reverts(custom_error(provenance, "ProvenanceNoOffer", batch_id)):
+def test_accept_without_offer_reverts_no_offer(provenance, parties, batch_id, reverts_with):
+    with reverts_with("ProvenanceNoOffer", batch_id):
         provenance.acceptCustody(batch_id, {"from": parties["logistics"]})
 
 
-def test_withdrawn_offer_cannot_be_accepted(provenance, parties, batch_id, custom_error):
+def test_withdrawn_offer_cannot_be_accepted(provenance, parties, batch_id, reverts_with):
     provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
     tx = provenance.withdrawOffer(batch_id, {"from": parties["producer"]})
     assert tuple(tx.events["CustodyOfferWithdrawn"].values()) == (
         batch_id, parties["producer"], parties["logistics"]
     )
     assert provenance.pendingOffer(batch_id) == brownie.ZERO_ADDRESS
-    with brownie.reverts(custom_error(provenance, "ProvenanceNoOffer", batch_id)):
+    with reverts_with("ProvenanceNoOffer", batch_id):
         provenance.acceptCustody(batch_id, {"from": parties["logistics"]})
 
 
-def test_withdraw_without_offer_reverts_no_offer(provenance, parties, batch_id, custom_error):
-    with brownie.reverts(custom_error(provenance, "ProvenanceNoOffer", batch_id)):
+def test_withdraw_without_offer_reverts_no_offer(provenance, parties, batch_id, reverts_with):
+    with reverts_with("ProvenanceNoOffer", batch_id):
         provenance.withdrawOffer(batch_id, {"from": parties["producer"]})
 
 
-def test_offeree_cannot_withdraw(provenance, parties, batch_id, custom_error):
+def test_offeree_cannot_withdraw(provenance, parties, batch_id, reverts_with):
     provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
-    error = custom_error(provenance, "ProvenanceNotCustodian", batch_id, parties["logistics"], parties["producer"])
-    with brownie.reverts(error):
+    with reverts_with("ProvenanceNotCustodian", batch_id, parties["logistics"], parties["producer"]):
         provenance.withdrawOffer(batch_id, {"from": parties["logistics"]})
 
 
-def test_second_offer_while_pending_reverts(provenance, parties, batch_id, custom_error):
+def test_second_offer_while_pending_reverts(provenance, parties, batch_id, reverts_with):
     provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
-    with brownie.reverts(custom_error(provenance, "ProvenanceOfferPending", batch_id, parties["logistics"])):
+    with reverts_with("ProvenanceOfferPending", batch_id, parties["logistics"]):
         provenance.offerCustody(batch_id, parties["retailer"], {"from": parties["producer"]})
 
 
@@ -100,26 +136,25 @@ def test_offer_after_withdraw_goes_to_new_receiver(provenance, parties, batch_id
     assert provenance.custodian(batch_id) == parties["retailer"]
 
 
-def test_previous_custodian_cannot_offer_again(provenance, parties, batch_id, custom_error):
+def test_previous_custodian_cannot_offer_again(provenance, parties, batch_id, reverts_with):
     _hand_over(provenance, batch_id, parties, "producer", "logistics")
-    error = custom_error(provenance, "ProvenanceNotCustodian", batch_id, parties["producer"], parties["logistics"])
-    with brownie.reverts(error):
+    with reverts_with("ProvenanceNotCustodian", batch_id, parties["producer"], parties["logistics"]):
         provenance.offerCustody(batch_id, parties["retailer"], {"from": parties["producer"]})
 
 
 @pytest.mark.parametrize(
     "receiver", ["producer", "regulator", "quality_alliance", "platform", "suspended", "stranger", "producer_operator"]
 )
-def test_offer_to_ineligible_receiver_reverts(provenance, parties, batch_id, custom_error, receiver):
+def test_offer_to_ineligible_receiver_reverts(provenance, parties, batch_id, reverts_with, receiver):
     # The custodian itself, enterprises without a custody role, inactive ones, non-enterprises and
     # operator accounts (custody goes to an enterprise's primary account).
     to = parties[receiver]
-    with brownie.reverts(custom_error(provenance, "ProvenanceInvalidReceiver", batch_id, to)):
+    with reverts_with("ProvenanceInvalidReceiver", batch_id, to):
         provenance.offerCustody(batch_id, to, {"from": parties["producer"]})
 
 
-def test_offer_to_zero_address_reverts(provenance, parties, batch_id, custom_error):
-    with brownie.reverts(custom_error(provenance, "ProvenanceInvalidReceiver", batch_id, brownie.ZERO_ADDRESS)):
+def test_offer_to_zero_address_reverts(provenance, parties, batch_id, reverts_with):
+    with reverts_with("ProvenanceInvalidReceiver", batch_id, brownie.ZERO_ADDRESS):
         provenance.offerCustody(batch_id, brownie.ZERO_ADDRESS, {"from": parties["producer"]})
 
 
@@ -129,55 +164,53 @@ def test_offer_to_each_custody_role_succeeds(provenance, parties, batch_id, rece
     assert provenance.pendingOffer(batch_id) == parties[receiver]
 
 
-def test_suspended_custodian_cannot_offer(provenance, parties, batch_id, registry, admins, custom_error):
+def test_suspended_custodian_cannot_offer(provenance, parties, batch_id, registry, admins, reverts_with):
     registry.suspend(parties["producer"], {"from": admins[0]})
-    error = custom_error(provenance, "ProvenanceNotCustodian", batch_id, parties["producer"], parties["producer"])
-    with brownie.reverts(error):
+    with reverts_with("ProvenanceNotCustodian", batch_id, parties["producer"], parties["producer"]):
         provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
 
 
-def test_offeree_suspended_after_offer_cannot_accept(provenance, parties, batch_id, registry, admins, custom_error):
+def test_offeree_suspended_after_offer_cannot_accept(provenance, parties, batch_id, registry, admins, reverts_with):
     provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
     registry.suspend(parties["logistics"], {"from": admins[0]})
-    error = custom_error(provenance, "ProvenanceNotOfferee", batch_id, parties["logistics"], parties["logistics"])
-    with brownie.reverts(error):
+    with reverts_with("ProvenanceNotOfferee", batch_id, parties["logistics"], parties["logistics"]):
         provenance.acceptCustody(batch_id, {"from": parties["logistics"]})
 
 
-def test_custody_of_unknown_batch_reverts(provenance, parties, custom_error):
+def test_custody_of_unknown_batch_reverts(provenance, parties, reverts_with):
     unknown = b"\x99" * 32
-    with brownie.reverts(custom_error(provenance, "ProvenanceUnknownBatch", unknown)):
+    with reverts_with("ProvenanceUnknownBatch", unknown):
         provenance.offerCustody(unknown, parties["logistics"], {"from": parties["producer"]})
 
 
 # ---------------------------------------------------------------------------------- recall
 
 
-def test_recalled_batch_cannot_be_offered(provenance, parties, batch_id, custom_error):
+def test_recalled_batch_cannot_be_offered(provenance, parties, batch_id, reverts_with):
     provenance.recall(batch_id, "农残超标", {"from": parties["regulator"]})
-    with brownie.reverts(custom_error(provenance, "ProvenanceBatchRecalled", batch_id)):
+    with reverts_with("ProvenanceBatchRecalled", batch_id):
         provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
 
 
 def test_offer_recalled_before_accept_cannot_be_accepted_but_can_be_withdrawn(
-    provenance, parties, batch_id, custom_error
+    provenance, parties, batch_id, reverts_with
 ):
     provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
     provenance.recall(batch_id, "农残超标", {"from": parties["producer"]})
-    with brownie.reverts(custom_error(provenance, "ProvenanceBatchRecalled", batch_id)):
+    with reverts_with("ProvenanceBatchRecalled", batch_id):
         provenance.acceptCustody(batch_id, {"from": parties["logistics"]})
     provenance.withdrawOffer(batch_id, {"from": parties["producer"]})
     assert provenance.pendingOffer(batch_id) == brownie.ZERO_ADDRESS
 
 
-def test_consumed_batch_cannot_be_offered(provenance, parties, batch_id, custom_error):
+def test_consumed_batch_cannot_be_offered(provenance, parties, batch_id, reverts_with):
     _hand_over(provenance, batch_id, parties, "producer", "processor")
     tx = provenance.transform(
         [batch_id], GTIN_JUICE, "JUICE-1", ORIGIN, chain.time() - 60, 100, ZERO32, ZERO32, "",
         {"from": parties["processor"]},
     )
     output = tx.events["BatchCreated"]["batchId"]
-    with brownie.reverts(custom_error(provenance, "ProvenanceBatchConsumed", batch_id, output)):
+    with reverts_with("ProvenanceBatchConsumed", batch_id, output):
         provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["processor"]})
 
 
@@ -207,11 +240,13 @@ def test_seller_is_the_last_retailer_custodian(provenance, parties, batch_id, on
     assert provenance.sellerOf(batch_id) == second_retailer
 
 
-def test_producer_holding_retailer_role_is_seller_from_creation(provenance, onboard, accounts):
+def test_producer_holding_retailer_role_is_seller_from_creation(provenance, onboard, accounts, assign_prefix):
     farm_shop = onboard(accounts[7], "producer", "retailer")
-    provenance.registerProduct(6901234567915, "农家梨", "", ZERO32, {"from": farm_shop})
+    assign_prefix(farm_shop, "6977777")
+    farm_pears = gs1_key("6977777", 1, 14)
+    provenance.registerProduct(farm_pears, "农家梨", "", ZERO32, {"from": farm_shop})
     tx = provenance.createBatch(
-        6901234567915, "FARM-1", ORIGIN, chain.time() - 60, 10, ZERO32, ZERO32, "", {"from": farm_shop}
+        farm_pears, "FARM-1", ORIGIN, chain.time() - 60, 10, ZERO32, ZERO32, "", {"from": farm_shop}
     )
     batch_id = tx.events["BatchCreated"]["batchId"]
     assert tx.events["SellerRecorded"]["seller"] == farm_shop

@@ -7,6 +7,7 @@ Inputs are realistic: keccak hashes (nearly all bytes non-zero, the costly case 
 
 import pytest
 from brownie import chain
+from codes import GTIN_JUICE, gln_of
 from eth_utils import keccak
 
 TRACE_EVENT_TARGET = 35_000
@@ -45,9 +46,9 @@ def test_batch_level_trace_event_by_custodian_is_within_35k(provenance, parties,
     assert tx.gas_used <= TRACE_EVENT_TARGET
 
 
-def test_trace_event_gas_for_the_other_recorders(provenance, parties, held_by_logistics, registry, accounts):
+def test_trace_event_gas_for_the_other_recorders(provenance, parties, held_by_logistics, bind_operator, accounts):
     # Not held to the target: each costs one more registry lookup or storage read than the custodian.
-    registry.addOperator(accounts[9], {"from": parties["logistics"]})
+    bind_operator(parties["logistics"], accounts[9])
     callers = [
         ("custodian's operator account", accounts[9], SHIPPING),
         ("producer (not custodian)", parties["producer"], SHIPPING),
@@ -96,7 +97,8 @@ def test_gas_of_the_other_operations_is_reported(provenance, parties, make_batch
     pears = make_batch("GAS-OTHER")
     report = {
         "registerProduct": provenance.registerProduct(6901234567915, "礼盒梨", "8 pears", DATA, {"from": p["producer"]}),
-        "registerLocation": provenance.registerLocation(GLN, ORIGIN, {"from": p["logistics"]}),
+        "registerLocation": provenance.registerLocation(gln_of("logistics"), ORIGIN, {"from": p["logistics"]}),
+        "requestCertification": provenance.requestCertification(pears, p["quality_alliance"], {"from": p["producer"]}),
         "certify": provenance.certify(pears, DATA, chain.time() + 86400, {"from": p["quality_alliance"]}),
         "offerCustody": provenance.offerCustody(pears, p["retailer"], {"from": p["producer"]}),
         "acceptCustody (retailer, becomes seller)": provenance.acceptCustody(pears, {"from": p["retailer"]}),
@@ -105,7 +107,7 @@ def test_gas_of_the_other_operations_is_reported(provenance, parties, make_batch
     provenance.offerCustody(juice_input, p["processor"], {"from": p["producer"]})
     report["acceptCustody (processor)"] = provenance.acceptCustody(juice_input, {"from": p["processor"]})
     report["transform (1 input)"] = provenance.transform(
-        [juice_input], 6901234567908, "GAS-JUICE", ORIGIN, chain.time() - 60, 100, DATA, DATA, "",
+        [juice_input], GTIN_JUICE, "GAS-JUICE", ORIGIN, chain.time() - 60, 100, DATA, DATA, "",
         {"from": p["processor"]},
     )
     report["recall"] = provenance.recall(pears, "农残超标", {"from": p["regulator"]})

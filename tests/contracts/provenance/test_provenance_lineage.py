@@ -1,13 +1,12 @@
 """Transformation (pears → juice → blend): lineage both ways, consumption, recall propagation, bounds."""
 
-import brownie
 import pytest
 from brownie import chain
+from codes import GTIN_BLEND, GTIN_JUICE, gs1_key  # juice: the processor's product; blend: `blend_product`
 
 ZERO32 = b"\x00" * 32
-GTIN_JUICE = 6901234567908  # the processor's product (conftest `provenance` fixture)
-GTIN_BLEND = 6901234567915  # registered by the processor in `blend_product`
 ORIGIN = ("宿州市经开区", 341302, 33_640_000, 116_980_000)
+RAW, MADE = gs1_key("6966666", 1, 14), gs1_key("6966666", 2, 14)  # the `maker`'s products
 
 
 def _hand_over(provenance, batch_id, parties, src, dst):
@@ -68,62 +67,60 @@ def test_inputs_are_marked_consumed(provenance, parties, pears):
     assert all(provenance.batch(pear)["consumed"] for pear in pears)
 
 
-def test_consumed_input_cannot_be_transformed_again(provenance, parties, pears, custom_error):
+def test_consumed_input_cannot_be_transformed_again(provenance, parties, pears, reverts_with):
     juice = _transform(provenance, pears, "JUICE-1", parties["processor"]).events["BatchCreated"]["batchId"]
-    with brownie.reverts(custom_error(provenance, "ProvenanceBatchConsumed", pears[0], juice)):
+    with reverts_with("ProvenanceBatchConsumed", pears[0], juice):
         _transform(provenance, [pears[0]], "JUICE-2", parties["processor"])
 
 
-def test_duplicate_input_reverts_as_consumed(provenance, parties, pears, custom_error):
+def test_duplicate_input_reverts_as_consumed(provenance, parties, pears, reverts_with):
     output = provenance.batchIdOf(GTIN_JUICE, "JUICE-1")
-    with brownie.reverts(custom_error(provenance, "ProvenanceBatchConsumed", pears[0], output)):
+    with reverts_with("ProvenanceBatchConsumed", pears[0], output):
         _transform(provenance, [pears[0], pears[0]], "JUICE-1", parties["processor"])
 
 
-def test_processor_must_hold_every_input(provenance, parties, pears, make_batch, custom_error):
+def test_processor_must_hold_every_input(provenance, parties, pears, make_batch, reverts_with):
     not_held = make_batch("PEARS-C")
-    error = custom_error(provenance, "ProvenanceNotCustodian", not_held, parties["processor"], parties["producer"])
-    with brownie.reverts(error):
+    with reverts_with("ProvenanceNotCustodian", not_held, parties["processor"], parties["producer"]):
         _transform(provenance, pears + [not_held], "JUICE-1", parties["processor"])
 
 
-def test_input_with_pending_offer_cannot_be_transformed(provenance, parties, pears, custom_error):
+def test_input_with_pending_offer_cannot_be_transformed(provenance, parties, pears, reverts_with):
     provenance.offerCustody(pears[1], parties["logistics"], {"from": parties["processor"]})
-    error = custom_error(provenance, "ProvenanceOfferPending", pears[1], parties["logistics"])
-    with brownie.reverts(error):
+    with reverts_with("ProvenanceOfferPending", pears[1], parties["logistics"]):
         _transform(provenance, pears, "JUICE-1", parties["processor"])
 
 
-def test_recalled_input_cannot_be_transformed(provenance, parties, pears, custom_error):
+def test_recalled_input_cannot_be_transformed(provenance, parties, pears, reverts_with):
     provenance.recall(pears[0], "农残超标", {"from": parties["regulator"]})
-    with brownie.reverts(custom_error(provenance, "ProvenanceBatchRecalled", pears[0])):
+    with reverts_with("ProvenanceBatchRecalled", pears[0]):
         _transform(provenance, pears, "JUICE-1", parties["processor"])
 
 
-def test_unknown_input_reverts(provenance, parties, custom_error):
+def test_unknown_input_reverts(provenance, parties, reverts_with):
     unknown = b"\x31" * 32
-    with brownie.reverts(custom_error(provenance, "ProvenanceUnknownBatch", unknown)):
+    with reverts_with("ProvenanceUnknownBatch", unknown):
         _transform(provenance, [unknown], "JUICE-1", parties["processor"])
 
 
-def test_transform_needs_at_least_one_input(provenance, parties, custom_error):
-    with brownie.reverts(custom_error(provenance, "ProvenanceInvalidInputs", 0)):
+def test_transform_needs_at_least_one_input(provenance, parties, reverts_with):
+    with reverts_with("ProvenanceInvalidInputs", 0):
         _transform(provenance, [], "JUICE-1", parties["processor"])
 
 
-def test_transform_into_existing_batch_reverts(provenance, parties, pears, custom_error):
+def test_transform_into_existing_batch_reverts(provenance, parties, pears, reverts_with):
     existing = _transform(provenance, [pears[0]], "JUICE-1", parties["processor"]).events["BatchCreated"]["batchId"]
-    with brownie.reverts(custom_error(provenance, "ProvenanceBatchExists", existing)):
+    with reverts_with("ProvenanceBatchExists", existing):
         _transform(provenance, [pears[1]], "JUICE-1", parties["processor"])
 
 
-def test_transform_into_unknown_product_reverts(provenance, parties, pears, custom_error):
-    with brownie.reverts(custom_error(provenance, "ProvenanceUnknownProduct", GTIN_BLEND)):
+def test_transform_into_unknown_product_reverts(provenance, parties, pears, reverts_with):
+    with reverts_with("ProvenanceUnknownProduct", GTIN_BLEND):
         _transform(provenance, pears, "BLEND-1", parties["processor"], gtin=GTIN_BLEND)
 
 
-def test_output_fields_are_checked_like_a_new_batch(provenance, parties, pears, custom_error):
-    with brownie.reverts(custom_error(provenance, "ProvenanceInvalidLotCharacter", "JUICE 1", 5)):
+def test_output_fields_are_checked_like_a_new_batch(provenance, parties, pears, reverts_with):
+    with reverts_with("ProvenanceInvalidLotCharacter", "JUICE 1", 5):
         _transform(provenance, pears, "JUICE 1", parties["processor"])
 
 
@@ -172,9 +169,9 @@ def test_unrelated_batch_is_not_recalled(provenance, parties, two_levels, make_b
     assert provenance.isRecalled(other) is False
 
 
-def test_descendant_of_recalled_batch_cannot_move(provenance, parties, two_levels, custom_error):
+def test_descendant_of_recalled_batch_cannot_move(provenance, parties, two_levels, reverts_with):
     provenance.recall(two_levels["b"], "召回", {"from": parties["producer"]})
-    with brownie.reverts(custom_error(provenance, "ProvenanceBatchRecalled", two_levels["blend"])):
+    with reverts_with("ProvenanceBatchRecalled", two_levels["blend"]):
         provenance.offerCustody(two_levels["blend"], parties["retailer"], {"from": parties["processor"]})
 
 
@@ -182,49 +179,50 @@ def test_descendant_of_recalled_batch_cannot_move(provenance, parties, two_level
 
 
 @pytest.fixture
-def maker(provenance, onboard, accounts):
+def maker(provenance, onboard, accounts, assign_prefix):
     """An enterprise that produces and processes: it creates, holds and transforms its own batches."""
     maker = onboard(accounts[6], "producer", "processor")
-    for gtin, name in ((6901234567922, "原料"), (6901234567939, "制品")):
+    assign_prefix(maker, "6966666")
+    for gtin, name in ((RAW, "原料"), (MADE, "制品")):
         provenance.registerProduct(gtin, name, "", ZERO32, {"from": maker})
     return maker
 
 
 def _raw(provenance, maker, lot):
-    tx = provenance.createBatch(6901234567922, lot, ORIGIN, chain.time() - 60, 1, ZERO32, ZERO32, "", {"from": maker})
+    tx = provenance.createBatch(RAW, lot, ORIGIN, chain.time() - 60, 1, ZERO32, ZERO32, "", {"from": maker})
     return tx.events["BatchCreated"]["batchId"]
 
 
-def test_lineage_of_eight_levels_is_accepted_and_ninth_reverts(provenance, maker, custom_error):
+def test_lineage_of_eight_levels_is_accepted_and_ninth_reverts(provenance, maker, reverts_with):
     batch_id = _raw(provenance, maker, "RAW-0")
     for level in range(1, 9):
-        tx = _transform(provenance, [batch_id], f"LEVEL-{level}", maker, gtin=6901234567939)
+        tx = _transform(provenance, [batch_id], f"LEVEL-{level}", maker, gtin=MADE)
         batch_id = tx.events["BatchCreated"]["batchId"]
     assert provenance.batch(batch_id)["depth"] == 8
-    with brownie.reverts(custom_error(provenance, "ProvenanceLineageTooLarge", 9, 9)):
-        _transform(provenance, [batch_id], "LEVEL-9", maker, gtin=6901234567939)
+    with reverts_with("ProvenanceLineageTooLarge", 9, 9):
+        _transform(provenance, [batch_id], "LEVEL-9", maker, gtin=MADE)
 
 
-def test_more_than_64_ancestors_reverts(provenance, maker, custom_error):
+def test_more_than_64_ancestors_reverts(provenance, maker, reverts_with):
     raws = [_raw(provenance, maker, f"RAW-{i}") for i in range(63)]
-    left = _transform(provenance, raws[:32], "LEFT", maker, gtin=6901234567939).events["BatchCreated"]["batchId"]
-    right = _transform(provenance, raws[32:], "RIGHT", maker, gtin=6901234567939).events["BatchCreated"]["batchId"]
+    left = _transform(provenance, raws[:32], "LEFT", maker, gtin=MADE).events["BatchCreated"]["batchId"]
+    right = _transform(provenance, raws[32:], "RIGHT", maker, gtin=MADE).events["BatchCreated"]["batchId"]
     # 2 direct inputs + 32 + 31 of their ancestors = 65.
-    with brownie.reverts(custom_error(provenance, "ProvenanceLineageTooLarge", 2, 65)):
-        _transform(provenance, [left, right], "TOO-MANY", maker, gtin=6901234567939)
+    with reverts_with("ProvenanceLineageTooLarge", 2, 65):
+        _transform(provenance, [left, right], "TOO-MANY", maker, gtin=MADE)
 
 
 def test_lineage_of_64_ancestors_is_walked_for_recall(provenance, maker, parties):
     raws = [_raw(provenance, maker, f"RAW-{i}") for i in range(62)]
-    left = _transform(provenance, raws[:31], "LEFT", maker, gtin=6901234567939).events["BatchCreated"]["batchId"]
-    right = _transform(provenance, raws[31:], "RIGHT", maker, gtin=6901234567939).events["BatchCreated"]["batchId"]
-    top = _transform(provenance, [left, right], "TOP", maker, gtin=6901234567939).events["BatchCreated"]["batchId"]
+    left = _transform(provenance, raws[:31], "LEFT", maker, gtin=MADE).events["BatchCreated"]["batchId"]
+    right = _transform(provenance, raws[31:], "RIGHT", maker, gtin=MADE).events["BatchCreated"]["batchId"]
+    top = _transform(provenance, [left, right], "TOP", maker, gtin=MADE).events["BatchCreated"]["batchId"]
     assert provenance.batch(top)["ancestors"] == 64
     assert provenance.isRecalled(top) is False
     provenance.recall(raws[-1], "召回", {"from": parties["regulator"]})
     assert provenance.isRecalled(top)
 
 
-def test_more_than_64_inputs_reverts(provenance, maker, custom_error):
-    with brownie.reverts(custom_error(provenance, "ProvenanceInvalidInputs", 65)):
-        _transform(provenance, [b"\x01" * 32] * 65, "WIDE", maker, gtin=6901234567939)
+def test_more_than_64_inputs_reverts(provenance, maker, reverts_with):
+    with reverts_with("ProvenanceInvalidInputs", 65):
+        _transform(provenance, [b"\x01" * 32] * 65, "WIDE", maker, gtin=MADE)

@@ -46,11 +46,10 @@ def test_lot_level_scans_use_item_hash_zero(provenance, parties, batch_id, web3)
     assert _scan_count(web3, provenance, batch_id, ZERO32) == 4
 
 
-def test_resubmitted_scan_batch_is_refused(provenance, parties, batch_id, custom_error):
+def test_resubmitted_scan_batch_is_refused(provenance, parties, batch_id, reverts_with):
     provenance.recordScans(b"\x01" * 32, batch_id, ITEMS, [1, 1, 1], {"from": parties["platform"]})
     assert provenance.scanBatchRecorded(parties["platform"], b"\x01" * 32)
-    error = custom_error(provenance, "ProvenanceScanBatchRecorded", parties["platform"], b"\x01" * 32)
-    with brownie.reverts(error):
+    with reverts_with("ProvenanceScanBatchRecorded", parties["platform"], b"\x01" * 32):
         provenance.recordScans(b"\x01" * 32, batch_id, ITEMS, [1, 1, 1], {"from": parties["platform"]})
 
 
@@ -61,25 +60,25 @@ def test_scan_batch_keys_are_per_platform(provenance, parties, batch_id, onboard
     assert provenance.scanBatchRecorded(other_platform, b"\x01" * 32)
 
 
-def test_mismatched_lengths_are_refused(provenance, parties, batch_id, custom_error):
-    with brownie.reverts(custom_error(provenance, "ProvenanceLengthMismatch", 3, 2)):
+def test_mismatched_lengths_are_refused(provenance, parties, batch_id, reverts_with):
+    with reverts_with("ProvenanceLengthMismatch", 3, 2):
         provenance.recordScans(b"\x01" * 32, batch_id, ITEMS, [1, 1], {"from": parties["platform"]})
 
 
 @pytest.mark.parametrize("items", [0, 501])
-def test_scan_batch_holds_1_to_500_items(provenance, parties, batch_id, custom_error, items):
-    with brownie.reverts(custom_error(provenance, "ProvenanceInvalidScanBatch", items)):
+def test_scan_batch_holds_1_to_500_items(provenance, parties, batch_id, reverts_with, items):
+    with reverts_with("ProvenanceInvalidScanBatch", items):
         provenance.recordScans(b"\x01" * 32, batch_id, [ZERO32] * items, [1] * items, {"from": parties["platform"]})
 
 
-def test_zero_count_is_refused(provenance, parties, batch_id, custom_error):
-    with brownie.reverts(custom_error(provenance, "ProvenanceZeroScanCount", ITEMS[1])):
+def test_zero_count_is_refused(provenance, parties, batch_id, reverts_with):
+    with reverts_with("ProvenanceZeroScanCount", ITEMS[1]):
         provenance.recordScans(b"\x01" * 32, batch_id, ITEMS, [1, 0, 1], {"from": parties["platform"]})
 
 
-def test_scans_of_unknown_batch_are_refused(provenance, parties, custom_error):
+def test_scans_of_unknown_batch_are_refused(provenance, parties, reverts_with):
     unknown = keccak(b"forged label")
-    with brownie.reverts(custom_error(provenance, "ProvenanceUnknownBatch", unknown)):
+    with reverts_with("ProvenanceUnknownBatch", unknown):
         provenance.recordScans(b"\x01" * 32, unknown, ITEMS, [1, 1, 1], {"from": parties["platform"]})
 
 

@@ -1,8 +1,10 @@
 """Stateful property test of the custody chain (hypothesis through brownie's `state_machine`).
 
-Random offers, accepts, withdrawals and trace events by random parties against two batches. A
-Python model predicts each call's outcome — success with its exact events, or the exact custom error
-— and after every step the contract's custodian, pending offer and seller must equal the model's.
+Random offers, accepts, withdrawals and trace events by random parties against two batches, while
+an admin suspends and the admins reinstate random custody enterprises. A Python model predicts each
+call's outcome — success with its exact events, or the exact custom error — and after every step
+the contract's custodian, pending offer and seller must equal the model's. An offer is void while
+the custodian that made it is suspended; a suspended custodian's own account may still withdraw it.
 """
 
 import brownie
@@ -19,8 +21,8 @@ ACTORS = sorted(CUSTODY_ENTERPRISES | {"producer_operator", "regulator", "inspec
 OPERATOR_OF = {"producer_operator": "producer"}
 
 
-def _enterprise(actor):
-    """The enterprise an account acts for (None for a stranger)."""
+def _member(actor):
+    """The enterprise an account belongs to, whatever its standing (None for a stranger)."""
     if actor == "stranger":
         return None
     return OPERATOR_OF.get(actor, actor)
@@ -32,31 +34,54 @@ class CustodyMachine:
     receiver = st.sampled_from(ACTORS)
     step = st.sampled_from([INSPECTING, 4, 5, 6, 8])  # inspecting, shipping, receiving, storing, retail
 
-    def __init__(cls, provenance, parties, batch_ids, custom_error):
+    member = st.sampled_from(sorted(CUSTODY_ENTERPRISES))
+
+    def __init__(cls, provenance, registry, admins, parties, batch_ids, reverts_with):
         cls.provenance = provenance
+        cls.registry = registry
+        cls.admins = admins
         cls.parties = parties
         cls.batch_ids = batch_ids
-        cls.custom_error = staticmethod(custom_error)
+        cls.reverts_with = staticmethod(reverts_with)
 
     def setup(self):
         self.custodian = ["producer", "producer"]
         self.pending = [None, None]
         self.seller = [None, None]
+        self.suspended = set()
+
+    def _enterprise(self, actor):
+        """The enterprise an account acts for: none while that enterprise is suspended."""
+        enterprise = _member(actor)
+        return None if enterprise in self.suspended else enterprise
+
+    def rule_suspend(self, member):
+        if member in self.suspended:
+            return
+        self.registry.suspend(self.parties[member], {"from": self.admins[0]})
+        self.suspended.add(member)
+
+    def rule_reinstate(self, member):
+        if member not in self.suspended:
+            return
+        for admin in self.admins[:2]:
+            self.registry.reinstate(self.parties[member], {"from": admin})
+        self.suspended.discard(member)
 
     def _reverts(self, name, *args):
-        return brownie.reverts(self.custom_error(self.provenance, name, *args))
+        return self.reverts_with(name, *args)
 
     def rule_offer(self, batch, actor, receiver):
         batch_id, p = self.batch_ids[batch], self.parties
         holder, pending = self.custodian[batch], self.pending[batch]
         call = lambda: self.provenance.offerCustody(batch_id, p[receiver], {"from": p[actor]})  # noqa: E731
-        if _enterprise(actor) != holder:
+        if self._enterprise(actor) != holder:
             with self._reverts("ProvenanceNotCustodian", batch_id, p[actor], p[holder]):
                 call()
         elif pending is not None:
             with self._reverts("ProvenanceOfferPending", batch_id, p[pending]):
                 call()
-        elif receiver not in CUSTODY_ENTERPRISES or receiver == holder:
+        elif receiver not in CUSTODY_ENTERPRISES or receiver == holder or receiver in self.suspended:
             with self._reverts("ProvenanceInvalidReceiver", batch_id, p[receiver]):
                 call()
         else:
@@ -67,7 +92,7 @@ class CustodyMachine:
     def rule_accept(self, batch, actor):
         batch_id, p = self.batch_ids[batch], self.parties
         holder, pending = self.custodian[batch], self.pending[batch]
-        enterprise = _enterprise(actor) if _enterprise(actor) in CUSTODY_ENTERPRISES else None
+        enterprise = self._enterprise(actor) if self._enterprise(actor) in CUSTODY_ENTERPRISES else None
         call = lambda: self.provenance.acceptCustody(batch_id, {"from": p[actor]})  # noqa: E731
         if pending is None:
             if enterprise == holder:
@@ -78,6 +103,9 @@ class CustodyMachine:
                     call()
         elif enterprise != pending:
             with self._reverts("ProvenanceNotOfferee", batch_id, p[actor], p[pending]):
+                call()
+        elif holder in self.suspended:  # the offer is void while its maker is suspended
+            with self._reverts("ProvenanceInactiveCustodian", batch_id, p[holder]):
                 call()
         else:
             tx = call()
@@ -93,7 +121,7 @@ class CustodyMachine:
         batch_id, p = self.batch_ids[batch], self.parties
         holder, pending = self.custodian[batch], self.pending[batch]
         call = lambda: self.provenance.withdrawOffer(batch_id, {"from": p[actor]})  # noqa: E731
-        if _enterprise(actor) != holder:
+        if actor != holder and self._enterprise(actor) != holder:
             with self._reverts("ProvenanceNotCustodian", batch_id, p[actor], p[holder]):
                 call()
         elif pending is None:
@@ -106,8 +134,8 @@ class CustodyMachine:
 
     def rule_record(self, batch, actor, step):
         batch_id, p = self.batch_ids[batch], self.parties
-        enterprise = _enterprise(actor)
-        allowed = (
+        enterprise = self._enterprise(actor)
+        allowed = enterprise is not None and (
             enterprise in (self.custodian[batch], "producer", "regulator")
             or (step == INSPECTING and enterprise == "inspector")
         )
@@ -131,13 +159,16 @@ class CustodyMachine:
             assert record["seller"] == (p[seller] if seller else brownie.ZERO_ADDRESS)
 
 
-def test_custody_chain_follows_the_model(state_machine, provenance, parties, make_batch, custom_error):
+def test_custody_chain_follows_the_model(state_machine, provenance, registry, admins, parties, make_batch,
+                                        reverts_with):
     batch_ids = [make_batch("STATEFUL-0"), make_batch("STATEFUL-1")]
     state_machine(
         CustodyMachine,
         provenance,
+        registry,
+        admins,
         parties,
         batch_ids,
-        custom_error,
+        reverts_with,
         settings={"max_examples": 30, "stateful_step_count": 20},
     )

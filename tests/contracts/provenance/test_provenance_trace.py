@@ -1,12 +1,11 @@
 """EPCIS-shaped trace events and recall."""
 
-import brownie
 import pytest
 from brownie import chain
 from eth_utils import keccak
+from codes import GTIN_JUICE  # the processor's product (conftest `provenance` fixture)
 
 ZERO32 = b"\x00" * 32
-GTIN_JUICE = 6901234567908  # the processor's product (conftest `provenance` fixture)
 ORIGIN = ("砀山县良梨镇", 341321, 34_420_000, 116_350_000)
 GLN = 6901234000016
 DATA = keccak(b"epcis ObjectEvent document")
@@ -42,35 +41,33 @@ def test_every_business_step_is_accepted(provenance, parties, batch_id, step):
     assert tx.events["TraceEventRecorded"]["bizStep"] == step
 
 
-def test_unknown_business_step_reverts(provenance, parties, batch_id, custom_error):
-    with brownie.reverts(custom_error(provenance, "ProvenanceInvalidBizStep", 10)):
+def test_unknown_business_step_reverts(provenance, parties, batch_id, reverts_with):
+    with reverts_with("ProvenanceInvalidBizStep", 10):
         provenance.recordEvent(batch_id, ZERO32, 10, GLN, DATA, {"from": parties["producer"]})
 
 
-def test_gln_above_13_digits_reverts(provenance, parties, batch_id, custom_error):
-    with brownie.reverts(custom_error(provenance, "ProvenanceInvalidGln", 10**13)):
+def test_gln_above_13_digits_reverts(provenance, parties, batch_id, reverts_with):
+    with reverts_with("ProvenanceInvalidGln", 10**13):
         provenance.recordEvent(batch_id, ZERO32, SHIPPING, 10**13, DATA, {"from": parties["producer"]})
 
 
-def test_event_on_unknown_batch_reverts(provenance, parties, custom_error):
+def test_event_on_unknown_batch_reverts(provenance, parties, reverts_with):
     unknown = keccak(b"unknown")
-    with brownie.reverts(custom_error(provenance, "ProvenanceUnknownBatch", unknown)):
+    with reverts_with("ProvenanceUnknownBatch", unknown):
         provenance.recordEvent(unknown, ZERO32, SHIPPING, GLN, DATA, {"from": parties["producer"]})
 
 
-def test_new_custodian_records_and_previous_one_cannot(provenance, parties, batch_id, custom_error):
+def test_new_custodian_records_and_previous_one_cannot(provenance, parties, batch_id, reverts_with):
     _hand_over(provenance, batch_id, parties, "producer", "logistics")
     _hand_over(provenance, batch_id, parties, "logistics", "retailer")
     provenance.recordEvent(batch_id, ZERO32, RECEIVING, GLN, DATA, {"from": parties["retailer"]})
-    error = custom_error(provenance, "ProvenanceCannotRecord", batch_id, parties["logistics"], SHIPPING)
-    with brownie.reverts(error):
+    with reverts_with("ProvenanceCannotRecord", batch_id, parties["logistics"], SHIPPING):
         provenance.recordEvent(batch_id, ZERO32, SHIPPING, GLN, DATA, {"from": parties["logistics"]})
 
 
-def test_offeree_cannot_record_before_accepting(provenance, parties, batch_id, custom_error):
+def test_offeree_cannot_record_before_accepting(provenance, parties, batch_id, reverts_with):
     provenance.offerCustody(batch_id, parties["logistics"], {"from": parties["producer"]})
-    error = custom_error(provenance, "ProvenanceCannotRecord", batch_id, parties["logistics"], RECEIVING)
-    with brownie.reverts(error):
+    with reverts_with("ProvenanceCannotRecord", batch_id, parties["logistics"], RECEIVING):
         provenance.recordEvent(batch_id, ZERO32, RECEIVING, GLN, DATA, {"from": parties["logistics"]})
 
 
@@ -80,19 +77,17 @@ def test_producer_keeps_recording_after_handing_over(provenance, parties, batch_
     assert tx.events["TraceEventRecorded"]["enterprise"] == parties["producer"]
 
 
-def test_inspector_records_inspecting_but_not_shipping(provenance, parties, batch_id, custom_error):
+def test_inspector_records_inspecting_but_not_shipping(provenance, parties, batch_id, reverts_with):
     tx = provenance.recordEvent(batch_id, ZERO32, INSPECTING, GLN, DATA, {"from": parties["inspector"]})
     assert tx.events["TraceEventRecorded"]["enterprise"] == parties["inspector"]
-    error = custom_error(provenance, "ProvenanceCannotRecord", batch_id, parties["inspector"], SHIPPING)
-    with brownie.reverts(error):
+    with reverts_with("ProvenanceCannotRecord", batch_id, parties["inspector"], SHIPPING):
         provenance.recordEvent(batch_id, ZERO32, SHIPPING, GLN, DATA, {"from": parties["inspector"]})
 
 
-def test_suspended_custodian_cannot_record(provenance, parties, batch_id, registry, admins, custom_error):
+def test_suspended_custodian_cannot_record(provenance, parties, batch_id, registry, admins, reverts_with):
     _hand_over(provenance, batch_id, parties, "producer", "logistics")
     registry.suspend(parties["logistics"], {"from": admins[0]})
-    error = custom_error(provenance, "ProvenanceCannotRecord", batch_id, parties["logistics"], SHIPPING)
-    with brownie.reverts(error):
+    with reverts_with("ProvenanceCannotRecord", batch_id, parties["logistics"], SHIPPING):
         provenance.recordEvent(batch_id, ZERO32, SHIPPING, GLN, DATA, {"from": parties["logistics"]})
 
 
@@ -121,29 +116,29 @@ def test_regulator_recall_names_the_regulator(provenance, parties, batch_id):
     assert tx.events["BatchRecalled"]["enterprise"] == parties["regulator"]
 
 
-def test_batch_cannot_be_recalled_twice(provenance, parties, batch_id, custom_error):
+def test_batch_cannot_be_recalled_twice(provenance, parties, batch_id, reverts_with):
     provenance.recall(batch_id, "first", {"from": parties["producer"]})
-    with brownie.reverts(custom_error(provenance, "ProvenanceBatchRecalled", batch_id)):
+    with reverts_with("ProvenanceBatchRecalled", batch_id):
         provenance.recall(batch_id, "second", {"from": parties["regulator"]})
 
 
 @pytest.mark.parametrize("reason", ["", "x" * 257])
-def test_recall_reason_must_be_1_to_256_bytes(provenance, parties, batch_id, custom_error, reason):
-    with brownie.reverts(custom_error(provenance, "ProvenanceInvalidReason", len(reason))):
+def test_recall_reason_must_be_1_to_256_bytes(provenance, parties, batch_id, reverts_with, reason):
+    with reverts_with("ProvenanceInvalidReason", len(reason)):
         provenance.recall(batch_id, reason, {"from": parties["producer"]})
 
 
-def test_after_recall_only_the_recalling_step_is_recorded(provenance, parties, batch_id, custom_error):
+def test_after_recall_only_the_recalling_step_is_recorded(provenance, parties, batch_id, reverts_with):
     _hand_over(provenance, batch_id, parties, "producer", "retailer")
     provenance.recall(batch_id, "召回", {"from": parties["regulator"]})
-    with brownie.reverts(custom_error(provenance, "ProvenanceBatchRecalled", batch_id)):
+    with reverts_with("ProvenanceBatchRecalled", batch_id):
         provenance.recordEvent(batch_id, ZERO32, SHIPPING, GLN, DATA, {"from": parties["retailer"]})
     for who in ("retailer", "producer", "regulator"):
         tx = provenance.recordEvent(batch_id, ZERO32, RECALLING, GLN, DATA, {"from": parties[who]})
         assert tx.events["TraceEventRecorded"]["bizStep"] == RECALLING
 
 
-def test_event_on_batch_made_from_recalled_input_is_refused(provenance, parties, make_batch, custom_error):
+def test_event_on_batch_made_from_recalled_input_is_refused(provenance, parties, make_batch, reverts_with):
     pears = make_batch("TRACE-PEARS")
     _hand_over(provenance, pears, parties, "producer", "processor")
     tx = provenance.transform(
@@ -152,6 +147,6 @@ def test_event_on_batch_made_from_recalled_input_is_refused(provenance, parties,
     )
     juice = tx.events["BatchCreated"]["batchId"]
     provenance.recall(pears, "农残超标", {"from": parties["producer"]})
-    with brownie.reverts(custom_error(provenance, "ProvenanceBatchRecalled", juice)):
+    with reverts_with("ProvenanceBatchRecalled", juice):
         provenance.recordEvent(juice, ZERO32, SHIPPING, GLN, DATA, {"from": parties["processor"]})
     provenance.recordEvent(juice, ZERO32, RECALLING, GLN, DATA, {"from": parties["processor"]})

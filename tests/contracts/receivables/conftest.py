@@ -75,8 +75,9 @@ def parties(accounts, onboard, registry):
         core_operator=extra[3],
         stranger=accounts[9],
     )
-    registry.addOperator(p.operator, {"from": p.supplier})
-    registry.addOperator(p.core_operator, {"from": p.core})
+    for enterprise, operator in ((p.supplier, p.operator), (p.core, p.core_operator)):
+        registry.addOperator(operator, {"from": enterprise})
+        registry.acceptOperator(enterprise, {"from": operator})
     return p
 
 

@@ -305,6 +305,22 @@ def test_withdrawn_offer_frees_the_fragment(receivables, issue, split, parties, 
         receivables.acceptFinancing(root, PAYMENT_REF, {"from": parties.financier})
 
 
+def test_suspended_holder_may_withdraw_its_offer(receivables, registry, admins, issue, parties):
+    root = issue()
+    receivables.offerFinancing(root, parties.financier, 1, {"from": parties.supplier})
+    registry.suspend(parties.supplier, {"from": admins[0]})
+    tx = receivables.withdrawOffer(root, {"from": parties.supplier})
+    assert "FinancingOfferWithdrawn" in tx.events
+
+
+def test_operator_of_a_suspended_holder_cannot_withdraw(receivables, registry, admins, issue, parties, custom_error):
+    root = issue()
+    receivables.offerFinancing(root, parties.financier, 1, {"from": parties.supplier})
+    registry.suspend(parties.supplier, {"from": admins[0]})
+    with brownie.reverts(custom_error("ReceivableNotAuthorized", parties.operator, root)):
+        receivables.withdrawOffer(root, {"from": parties.operator})
+
+
 def test_withdraw_without_offer_reverts(receivables, issue, parties, custom_error):
     root = issue()
     with brownie.reverts(custom_error("ReceivableNotOffered", root)):

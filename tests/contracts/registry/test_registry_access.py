@@ -12,13 +12,13 @@ from types import SimpleNamespace
 from typing import Callable
 
 import pytest
-from brownie import chain
+from brownie import ZERO_ADDRESS, chain
 
 from shanglian.registry import ImportPlan, ImportRow
 from shanglian.roles import Role, Status
 
 ROLE_CALLERS = [role.name.lower() for role in Role]
-CALLERS = [*ROLE_CALLERS, "admin", "operator", "stranger"]
+CALLERS = [*ROLE_CALLERS, "admin", "operator", "offered", "stranger"]
 LICENCE = b"\x11" * 32
 YEAR = 365 * 24 * 3600
 
@@ -41,11 +41,6 @@ def admin_only(args, event="ProposalVoted"):
     return Rule(args, frozenset({"admin"}), event, not_admin)
 
 
-def no_record(world, who, caller):
-    """Only an enterprise's primary account has a record; an operator's says so; others are None."""
-    return ("RegistryWrongStatus", caller, Status.OPERATOR if who == "operator" else Status.NONE)
-
-
 def has_record(world, who, caller):
     return ("RegistryWrongStatus", caller, Status.OPERATOR if who == "operator" else Status.ACTIVE)
 
@@ -54,20 +49,36 @@ def not_their_operator(world, who, caller):
     return ("RegistryNotOperator", caller, world.operator_of["producer"])
 
 
+def not_active(world, who, caller):
+    return ("RegistryNotActive", caller)
+
+
+def not_an_operator(world, who, caller):
+    return ("RegistryNotOperator", ZERO_ADDRESS, caller)
+
+
+def no_offer(world, who, caller):
+    return ("RegistryNoOperatorOffer", world.enterprise["producer"], caller)
+
+
 RULES = {
     # -- enterprise self-service
-    # Anyone without a record may apply (an admin account too); an enterprise already has one,
-    # and an operator's record marks it as acting for an enterprise.
+    # Anyone without a record may apply (an admin account too, and an account merely offered as an
+    # operator); an enterprise already has one, and an operator's record marks it as acting for one.
     "applyToJoin": Rule(
         lambda w, who: ("new member", w.free_code, int(Role.RETAILER), LICENCE, w.expiry, ""),
-        frozenset({"admin", "stranger"}),
+        frozenset({"admin", "stranger", "offered"}),
         "EnterpriseApplied",
         has_record,
     ),
-    # Any enterprise, whatever its role, manages its own operators.
+    # Any active enterprise, whatever its role, offers operators; only the offered account accepts.
     "addOperator": Rule(
-        lambda w, who: (w.free_operator,), frozenset(ROLE_CALLERS), "OperatorAdded", no_record
+        lambda w, who: (w.free_operator,), frozenset(ROLE_CALLERS), "OperatorOffered", not_active
     ),
+    "acceptOperator": Rule(
+        lambda w, who: (w.enterprise["producer"],), frozenset({"offered"}), "OperatorAdded", no_offer
+    ),
+    "resignOperator": Rule(lambda w, who: (), frozenset({"operator"}), "OperatorRemoved", not_an_operator),
     "removeOperator": Rule(
         lambda w, who: (w.operator_of.get(who, w.operator_of["producer"]),),
         frozenset(ROLE_CALLERS),
@@ -85,8 +96,11 @@ RULES = {
     "removeAdmin": admin_only(lambda w, who: (w.admins[2],)),
     "setThreshold": admin_only(lambda w, who: (3,)),
     "approveImport": admin_only(lambda w, who: (w.unapproved_root, 4)),
+    "assignPrefix": admin_only(lambda w, who: (w.active, 6901234, 7)),
+    "revokePrefix": admin_only(lambda w, who: (6923456, 7)),
     # -- any single admin
     "suspend": admin_only(lambda w, who: (w.active,), "EnterpriseSuspended"),
+    "clearOperator": admin_only(lambda w, who: (w.stale_operator,), "OperatorRemoved"),
     "importChunk": admin_only(
         lambda w, who: (w.plan.root, 0, w.plan.chunks[0], w.plan.proof(0)), "ImportChunkApplied"
     ),
@@ -98,17 +112,20 @@ REFUSED = [case for case in CASES if case[1] not in RULES[case[0]].allowed]
 
 
 @pytest.fixture(scope="module")
-def world(registry, admins, onboard, new_account, credit_code, govern):
+def world(registry, admins, onboard, new_account, credit_code, govern, bind_operator, assign_prefix):
     w = SimpleNamespace(admins=admins, expiry=chain.time() + 5 * YEAR)
     w.enterprise = {role: onboard(new_account(f"matrix {role}"), role) for role in ROLE_CALLERS}
     w.operator_of = {}
     for role, account in w.enterprise.items():
         w.operator_of[role] = new_account(f"matrix operator of {role}")
-        registry.addOperator(w.operator_of[role], {"from": account})
+        bind_operator(account, w.operator_of[role])
+    w.offered = new_account("matrix offered operator")
+    registry.addOperator(w.offered, {"from": w.enterprise["producer"]})
     w.caller = {
         **w.enterprise,
         "admin": admins[0],
         "operator": w.operator_of["producer"],
+        "offered": w.offered,
         "stranger": new_account("matrix stranger"),
     }
     w.free_code = credit_code(1)
@@ -119,6 +136,9 @@ def world(registry, admins, onboard, new_account, credit_code, govern):
     )
     w.active = onboard(new_account("matrix active target"), "retailer")
     w.suspended = onboard(new_account("matrix suspended target"), "retailer")
+    w.stale_operator = new_account("matrix stale operator")
+    bind_operator(w.suspended, w.stale_operator)
+    assign_prefix(w.suspended, "6923456")
     registry.suspend(w.suspended, {"from": admins[0]})
     w.candidate = new_account("matrix admin candidate")
     rows = [

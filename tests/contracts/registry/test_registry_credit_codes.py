@@ -1,5 +1,6 @@
-"""EnterpriseRegistry credit codes (统一社会信用代码): one enterprise per code, claimed by the
-application, freed again when the application is rejected."""
+"""EnterpriseRegistry credit codes (统一社会信用代码): one vetted enterprise per code. An application
+claims nothing (an unvetted applicant could otherwise hold a competitor's code); the admins' approval
+binds the code, and a vetted enterprise keeps it."""
 
 from types import SimpleNamespace
 
@@ -27,13 +28,27 @@ def world(registry, new_account, credit_code):
     return w
 
 
-def test_application_claims_its_credit_code(registry, world):
+def test_an_application_claims_nothing(registry, world):
+    assert registry.accountOfCreditCode(world.code) == ZERO_ADDRESS
+
+
+def test_two_applicants_may_name_the_same_code(registry, world, record):
+    """A squatter who applies first with another company's code no longer blocks that company."""
+    apply(registry, world.rival, world.code)
+    assert record(world.rival).credit_code == world.code
+
+
+def test_approval_binds_the_code(registry, world, govern):
+    govern("approve", world.holder, PRODUCER)
     assert registry.accountOfCreditCode(world.code) == world.holder
 
 
-def test_code_of_a_pending_application_is_taken(registry, world, reverts_with):
+def test_approving_a_second_applicant_with_a_bound_code_is_refused(registry, admins, world, govern, reverts_with):
+    apply(registry, world.rival, world.code)
+    govern("approve", world.holder, PRODUCER)
+    registry.approve(world.rival, PRODUCER, {"from": admins[0]})
     with reverts_with("RegistryCreditCodeTaken", world.code, world.holder):
-        apply(registry, world.rival, world.code)
+        registry.approve(world.rival, PRODUCER, {"from": admins[1]})
 
 
 def test_code_of_an_active_enterprise_is_taken(registry, world, govern, reverts_with):
@@ -49,30 +64,22 @@ def test_revoked_enterprise_keeps_its_code(registry, world, govern, reverts_with
         apply(registry, world.rival, world.code)
 
 
-def test_rejection_frees_the_code(registry, world, govern):
+def test_rejection_leaves_the_code_unbound(registry, world, govern):
     govern("reject", world.holder)
     assert registry.accountOfCreditCode(world.code) == ZERO_ADDRESS
 
 
-def test_freed_code_can_be_claimed_by_another_applicant(registry, world, govern):
-    govern("reject", world.holder)
+def test_rejecting_a_rival_does_not_free_the_holders_code(registry, world, govern):
     apply(registry, world.rival, world.code)
-    assert registry.accountOfCreditCode(world.code) == world.rival
-
-
-def test_rejected_applicant_may_apply_again_with_its_code(registry, world, govern):
-    govern("reject", world.holder)
-    apply(registry, world.holder, world.code)
+    govern("approve", world.holder, PRODUCER)
+    govern("reject", world.rival)
     assert registry.accountOfCreditCode(world.code) == world.holder
 
 
-def test_second_application_under_a_new_code_leaves_the_old_code_free(registry, world, govern, credit_code):
+def test_rejected_applicant_may_apply_again_with_its_code(registry, world, govern, record):
     govern("reject", world.holder)
-    apply(registry, world.holder, credit_code(2))
-    assert (registry.accountOfCreditCode(world.code), registry.accountOfCreditCode(credit_code(2))) == (
-        ZERO_ADDRESS,
-        world.holder,
-    )
+    apply(registry, world.holder, world.code)
+    assert record(world.holder).credit_code == world.code
 
 
 def test_empty_code_is_refused(registry, world, reverts_with):

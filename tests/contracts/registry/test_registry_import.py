@@ -1,10 +1,11 @@
 """EnterpriseRegistry bulk import: admins approve a Merkle root over packed chunks of rows (built by
 shanglian.registry.ImportPlan) to threshold; then any admin applies the chunks, in any order, each
-exactly once, each proven against the root; a chunk with a bad row reverts as a whole, so an
-interrupted import resumes by applying the chunks that are not applied yet."""
+exactly once, each proven against the root; a chunk with a malformed row reverts as a whole (its
+content was fixed by the approval), a row that conflicts with what happened since is skipped, so an
+interrupted import resumes by applying the chunks that are not applied yet and always completes."""
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
@@ -177,79 +178,114 @@ def test_chunk_with_an_empty_proof_fails(registry, admins, world, reverts_with):
         apply_chunk(registry, admins[0], world.plan, 0, proof=[])
 
 
-# ---------------------------------------------------------------- bad rows revert the whole chunk
+# ---------------------------------------------------------------- rows that conflict are skipped
+#
+# Nothing anybody does after the admins approved an import may make it fail: an account that gained a
+# record of its own, or a credit code a vetted enterprise took, is reported and skipped.
 
 
-def test_row_with_an_existing_account_reverts_the_chunk(
-    registry, admins, onboard, new_account, make_rows, approve, reverts_with
-):
+def skipped(tx):
+    return [dict(e) for e in tx.events["ImportRowSkipped"]] if "ImportRowSkipped" in tx.events else []
+
+
+def test_row_with_an_existing_enterprise_is_skipped(registry, admins, onboard, new_account, make_rows, approve, record):
     existing = onboard(new_account("import existing"), "supplier")
+    before = record(existing)
     plan = approve(ImportPlan(make_rows(200, 1) + make_rows(201, 1, account=existing.address)))
-    with reverts_with("RegistryWrongStatus", existing, Status.ACTIVE):
-        apply_chunk(registry, admins[0], plan, 0)
+    tx = apply_chunk(registry, admins[0], plan, 0)
+    assert skipped(tx) == [
+        {"importRoot": "0x" + plan.root.hex(), "account": existing, "status": Status.ACTIVE, "creditCodeHolder": ZERO_ADDRESS}
+    ]
+    assert record(existing) == before
+    assert registry.isActive(plan.rows[0].account)
+    assert registry.accountOfCreditCode(plan.rows[1].credit_code.encode()) == ZERO_ADDRESS
 
 
-def test_row_with_an_applicants_account_reverts_the_chunk(
-    registry, admins, new_account, credit_code, make_rows, approve, reverts_with
+def test_row_of_an_applicant_supersedes_its_application(
+    registry, admins, new_account, credit_code, make_rows, approve, record
 ):
     applicant = new_account("import applicant")
     registry.applyToJoin(
         "applicant", credit_code(300), SUPPLIER, LICENCE, chain.time() + YEAR, "", {"from": applicant}
     )
     plan = approve(ImportPlan(make_rows(200, 1, account=applicant.address)))
-    with reverts_with("RegistryWrongStatus", applicant, Status.APPLIED):
-        apply_chunk(registry, admins[0], plan, 0)
+    tx = apply_chunk(registry, admins[0], plan, 0)
+    assert skipped(tx) == []
+    assert record(applicant).credit_code == plan.rows[0].credit_code.encode()
+    assert record(applicant).status == Status.ACTIVE
+    assert registry.accountOfCreditCode(plan.rows[0].credit_code.encode()) == applicant
+    assert registry.accountOfCreditCode(credit_code(300)) == ZERO_ADDRESS
 
 
-def test_failed_chunk_leaves_no_row_behind(
-    registry, admins, onboard, new_account, make_rows, approve, record, reverts_with
+def test_an_application_with_an_imported_credit_code_cannot_block_the_import(
+    registry, admins, new_account, make_rows, approve, govern, reverts_with
 ):
-    existing = onboard(new_account("import existing"), "supplier")
-    rows = make_rows(200, 2)
-    rows[1] = replace(rows[1], account=existing.address)
-    plan = approve(ImportPlan(rows))
-    with reverts_with("RegistryWrongStatus", existing, Status.ACTIVE):
-        apply_chunk(registry, admins[0], plan, 0)
-    assert record(rows[0].account).status == Status.NONE
-    assert registry.accountOfCreditCode(rows[0].credit_code.encode()) == ZERO_ADDRESS
-    assert import_state(registry, plan, 0) == (1, False)
+    """The review's finding, by credit code: a front-runner applies with a code the admins already
+    approved for import. An application claims nothing, so the import completes, and the
+    front-runner's approval is then refused."""
+    plan = approve(ImportPlan(make_rows(200, 2)))
+    squatter = new_account("import squatter")
+    code = plan.rows[1].credit_code.encode()
+    registry.applyToJoin("squatter", code, SUPPLIER, LICENCE, chain.time() + YEAR, "", {"from": squatter})
+    tx = apply_chunk(registry, admins[0], plan, 0)
+    assert skipped(tx) == []
+    assert registry.accountOfCreditCode(code) == plan.rows[1].account
+    registry.approve(squatter, SUPPLIER, {"from": admins[0]})
+    with reverts_with("RegistryCreditCodeTaken", code, plan.rows[1].account):
+        registry.approve(squatter, SUPPLIER, {"from": admins[1]})
 
 
-def test_row_with_a_taken_credit_code_reverts_the_chunk(
-    registry, admins, make_rows, approve, world, reverts_with
-):
+def test_row_with_a_credit_code_a_vetted_enterprise_holds_is_skipped(registry, admins, make_rows, approve, world):
     apply_chunk(registry, admins[0], world.plan, 0)
     taken = world.rows[0].credit_code
     plan = approve(ImportPlan(make_rows(200, 1) + make_rows(201, 1, credit_code=taken)))
-    with reverts_with("RegistryCreditCodeTaken", taken.encode(), world.rows[0].account):
-        apply_chunk(registry, admins[0], plan, 0)
+    tx = apply_chunk(registry, admins[0], plan, 0)
+    assert skipped(tx) == [{"importRoot": "0x" + plan.root.hex(), "account": plan.rows[1].account,
+                            "status": Status.NONE, "creditCodeHolder": world.rows[0].account}]
+    assert registry.enterprise(plan.rows[1].account)[3] == Status.NONE
+    assert registry.isActive(plan.rows[0].account)
 
 
-def test_row_with_an_account_already_imported_reverts_the_chunk(
-    registry, admins, make_rows, approve, world, reverts_with
-):
+def test_row_with_an_account_already_imported_is_skipped(registry, admins, make_rows, approve, world, record):
     apply_chunk(registry, admins[0], world.plan, 0)
+    before = record(world.rows[0].account)
     plan = approve(ImportPlan(make_rows(200, 1, account=world.rows[0].account)))
-    with reverts_with("RegistryWrongStatus", world.rows[0].account, Status.ACTIVE):
-        apply_chunk(registry, admins[0], plan, 0)
+    tx = apply_chunk(registry, admins[0], plan, 0)
+    assert [e["account"] for e in skipped(tx)] == [world.rows[0].account]
+    assert record(world.rows[0].account) == before
 
 
-def test_duplicate_credit_code_within_a_chunk_reverts_it(registry, admins, make_rows, approve, reverts_with):
+def test_duplicate_credit_code_within_a_chunk_keeps_the_first_row(registry, admins, make_rows, approve):
     rows = make_rows(200, 1) + make_rows(201, 1, credit_code=make_rows(200, 1)[0].credit_code)
     plan = approve(ImportPlan(rows))
-    with reverts_with("RegistryCreditCodeTaken", rows[0].credit_code.encode(), rows[0].account):
-        apply_chunk(registry, admins[0], plan, 0)
+    tx = apply_chunk(registry, admins[0], plan, 0)
+    assert [(e["account"], e["creditCodeHolder"]) for e in skipped(tx)] == [(rows[1].account, rows[0].account)]
 
 
-def test_row_with_an_operator_account_reverts_the_chunk(
-    registry, admins, onboard, new_account, make_rows, approve, reverts_with
+def test_row_of_an_operator_is_skipped_and_the_rest_imported(
+    registry, admins, onboard, new_account, make_rows, approve, bind_operator
 ):
     enterprise = onboard(new_account("import operator's enterprise"), "producer")
     operator = new_account("import operator")
-    registry.addOperator(operator, {"from": enterprise})
-    plan = approve(ImportPlan(make_rows(200, 1, account=operator.address)))
-    with reverts_with("RegistryWrongStatus", operator, Status.OPERATOR):
-        apply_chunk(registry, admins[0], plan, 0)
+    bind_operator(enterprise, operator)
+    plan = approve(ImportPlan(make_rows(200, 1) + make_rows(201, 1, account=operator.address)))
+    tx = apply_chunk(registry, admins[0], plan, 0)
+    assert [(e["account"], e["status"]) for e in skipped(tx)] == [(operator, Status.OPERATOR)]
+    assert registry.operatorOf(operator) == enterprise
+    assert registry.isActive(plan.rows[0].account)
+
+
+def test_an_offer_to_an_imported_account_cannot_block_the_import(
+    registry, admins, onboard, new_account, make_rows, approve, record
+):
+    """The review's finding: an offer alone used to bind the account, so a front-runner could make
+    an approved import unfinishable. Now only the account's own acceptance binds it."""
+    plan = approve(ImportPlan(make_rows(200, 1)))
+    front_runner = onboard(new_account("import front-runner"), "producer")
+    registry.addOperator(plan.rows[0].account, {"from": front_runner})
+    tx = apply_chunk(registry, admins[0], plan, 0)
+    assert skipped(tx) == []
+    assert record(plan.rows[0].account).status == Status.ACTIVE
 
 
 def test_licence_expired_since_approval_does_not_block_the_import(registry, admins, make_rows, approve, record):
@@ -265,6 +301,16 @@ def test_row_without_roles_reverts_the_chunk(registry, admins, make_rows, approv
     plan = approve(ImportPlan(make_rows(200, 1, roles=0)))
     with reverts_with("RegistryInvalidRoles", 0):
         apply_chunk(registry, admins[0], plan, 0)
+
+
+def test_failed_chunk_leaves_no_row_behind(registry, admins, make_rows, approve, record, reverts_with):
+    rows = make_rows(200, 1) + make_rows(201, 1, roles=0)
+    plan = approve(ImportPlan(rows))
+    with reverts_with("RegistryInvalidRoles", 0):
+        apply_chunk(registry, admins[0], plan, 0)
+    assert record(rows[0].account).status == Status.NONE
+    assert registry.accountOfCreditCode(rows[0].credit_code.encode()) == ZERO_ADDRESS
+    assert import_state(registry, plan, 0) == (1, False)
 
 
 def test_row_for_the_zero_address_reverts_the_chunk(registry, admins, make_rows, approve, reverts_with):

@@ -21,7 +21,7 @@ def block_time():
 
 
 @pytest.fixture(scope="module")
-def world(registry, admins, new_account, credit_code, govern):
+def world(registry, admins, new_account, credit_code, govern, bind_operator):
     """An active producer, with an operator, whose licence runs out in 30 days."""
     w = SimpleNamespace(
         enterprise=new_account("licence enterprise"), operator=new_account("licence operator")
@@ -31,7 +31,7 @@ def world(registry, admins, new_account, credit_code, govern):
         "licensed", credit_code(1), PRODUCER, OLD_LICENCE, w.expiry, "", {"from": w.enterprise}
     )
     govern("approve", w.enterprise, PRODUCER)
-    registry.addOperator(w.operator, {"from": w.enterprise})
+    bind_operator(w.enterprise, w.operator)
     return w
 
 
