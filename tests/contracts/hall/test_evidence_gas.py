@@ -7,19 +7,20 @@ Targets: one document ≤ 50,000; per document in a batch of 1,000 ≤ 60; co-si
 target is met. The other two are below what the required checks cost, so they are held to the
 ceilings below instead, and the snapshot (`make gas`) keeps them from rising:
 - filing pays the transaction (21,000), its calldata (1,496: digest and metadata digest are 32 costly
-  bytes each), the registry's standing check (2,600 for the cold registry plus 3,018 in `actingFor`),
-  the record's one new word (22,100) and the event (1,756): 51,970 before any code of ours runs;
-- co-signing pays 21,000 + 576 calldata + two standing checks (the co-signer's, 5,618, and the filer's,
-  3,118: a request is void while its filer is not active) + rewriting one word (5,000) + the event
-  (1,500): 36,812. Without the filer's check it would be about 34,900, within the target, and a co-signature
-  could then be added to a suspended enterprise's record.
+  bytes each), the registry's standing check (2,600 for the cold registry plus about 3,060 in
+  `actingFor`), the record's one new word (22,100) and the event (1,756): about 52,000 before any code
+  of ours runs;
+- co-signing pays 21,000 + 576 calldata + two standing checks (the co-signer's, about 5,660, and the
+  filer's, about 3,160: a request is void while its filer is not active) + rewriting one word (5,000)
+  + the event (1,500): about 36,900. Without the filer's check it would be about 34,960, within the
+  target, and a co-signature could then be added to a suspended enterprise's record.
 """
 
 from hall_support import SHA256, digest
 
-ONE_DOCUMENT_CEILING = 53_500  # target 50,000: see above
+ONE_DOCUMENT_CEILING = 53_600  # target 50,000: see above
 PER_DOCUMENT_IN_BATCH_TARGET = 60  # a batch of 1,000 documents
-COSIGN_CEILING = 38_100  # target 35,000: see above
+COSIGN_CEILING = 38_200  # target 35,000: see above
 CONTRACT, DELIVERY_NOTES = 1, 2
 
 
