@@ -118,6 +118,7 @@ class Chain:
     logs_window: int | None = None  # eth_getLogs blocks per query, once probed (logs.py)
     clock_checked: bool = False  # the contracts' clock was found to count seconds (chaintime.py)
     batch_cap: int | None = None  # the longest JSON-RPC batch the node was found to take (pipeline.py)
+    embedded_logs: Any = None  # the embedded chain's logs, read once per block (logs.py)
 
     @property
     def name(self) -> str:

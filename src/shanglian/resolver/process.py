@@ -30,7 +30,7 @@ class ServerProcess:
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 420) -> ServerProcess:
+    def start(self, timeout: float = 180) -> ServerProcess:
         # On the embedded chain the server first builds the demo (onboarding, the pear story, the
         # service hall): minutes on py-evm when the machine is shared.
 
