@@ -94,9 +94,11 @@ class EmbeddedLogs:
 
     def _sync(self, chain_: Chain, end: int) -> None:
         eth = chain_.w3.eth
+        head = eth.block_number
+        del self._blocks[head + 1:]  # reverted to a snapshot below them
         while self._blocks and self._blocks[-1][0] != bytes(eth.get_block(len(self._blocks) - 1)["hash"]):
-            self._blocks.pop()  # the chain was reverted past this block
-        end = min(end, eth.block_number)
+            self._blocks.pop()  # reverted, then mined again: another block at this height
+        end = min(end, head)
         while len(self._blocks) <= end:
             block = eth.get_block(len(self._blocks))
             found = [log for tx in block["transactions"] for log in eth.get_transaction_receipt(tx)["logs"]]

@@ -30,6 +30,7 @@ def test_embedded_queries_equal_the_nodes_answer_before_and_after_a_revert(chain
     assert len(list(logs.fetch(chain, registry.address, [applied]))) == 2
 
     chain.w3.testing.revert(snapshot)
+    assert list(logs.fetch(chain, registry.address, [applied])) == node_answer(chain, registry.address, [applied])
     apply(registry_as, 5, "91340100MA2T9H6W2")  # the same block number as the reverted application
     found = list(logs.fetch(chain, registry.address, [applied]))
     assert found == node_answer(chain, registry.address, [applied])
