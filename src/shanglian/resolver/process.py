@@ -42,13 +42,17 @@ class ServerProcess:
             try:
                 self.get("/healthz")
                 return self
+            except urllib.error.HTTPError:  # answering, degraded (503): its node is not up yet
+                return self
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.1)
         self.kill()
         raise NetworkError(f"the resolver did not answer within {timeout:g} s")
 
-    def get(self, path: str, timeout: float = 10) -> Any:
-        with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
+    def get(self, path: str, timeout: float = 10, headers: dict[str, str] | None = None) -> Any:
+        """The answer to GET `path`: JSON decoded, text otherwise; an HTTP error status raises."""
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read()
             kind = response.headers.get("content-type", "")
         return json.loads(body) if kind.startswith("application/json") else body.decode("utf-8")

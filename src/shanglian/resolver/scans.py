@@ -25,6 +25,15 @@ the flush up to which everything was seen indexed, so after a rebuild every flus
 The count a page shows is the indexed on-chain total plus the local scans whose flush is not yet
 in the index (its key is absent from the indexed ``ScanBatchRecorded`` events), so a scan is
 counted once whether or not its flush has been sent, mined, or indexed.
+
+What is a scan. A count is meant to say how many people looked at one box, so a page view is
+queued as a scan only once per client per item per window (``scan_clients``: a salted hash of the
+client's address, its user agent, the batch and the item, with the time it was last counted; a view
+within the window of that time is not queued). Which views are not scans at all is decided before
+(see :mod:`shanglian.resolver.clients`): HEAD requests, known bots and link-preview fetchers,
+browser prefetches, requests without a user agent. The window is checked inside the same SQLite
+transaction that queues the scan, so reloads arriving together are one scan too, and it survives a
+restart.
 """
 
 from __future__ import annotations
@@ -59,14 +68,21 @@ CREATE TABLE IF NOT EXISTS scan_queue (
 CREATE INDEX IF NOT EXISTS scan_queue_by_item ON scan_queue (batch_id, item_hash, flush_id);
 CREATE INDEX IF NOT EXISTS scan_queue_unflushed ON scan_queue (flush_id, id);
 CREATE INDEX IF NOT EXISTS scan_batches_by_key ON scan_batches (scan_key);
+-- when each (client, batch, item) was last counted: seen = keccak(namespace, client, batch, item)[:16]
+CREATE TABLE IF NOT EXISTS scan_clients (seen BLOB PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID;
 """
+
+#: The default window: one scan per client per item per hour.
+DEFAULT_SCAN_WINDOW = 3600.0
 
 
 class ScanQueue:
-    """The durable queue, on a connection to the index database."""
+    """The durable queue, on a connection to the index database. `window`: seconds within which a
+    client's views of one item are one scan."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, window: float = DEFAULT_SCAN_WINDOW) -> None:
         self.conn = conn
+        self.window = window
         conn.executescript(QUEUE_SCHEMA)
         row = conn.execute("SELECT value FROM meta WHERE key = 'scan_namespace'").fetchone()
         if row is None:
@@ -89,22 +105,54 @@ class ScanQueue:
     def record_hashed(self, scans: list[tuple[bytes, bytes, str]]) -> None:
         """:meth:`record_many` for scans given as (batch, item hash, serial), the serial already
         checked and hashed by the caller; committed when this returns."""
+        self.record_views([(batch, item, serial, None) for batch, item, serial in scans])
+
+    def client_key(self, client: bytes, batch: bytes, item: bytes) -> bytes:
+        """What ``scan_clients`` keeps of a client's view of an item: a hash salted with this
+        index's namespace (no address or user agent is stored)."""
+        return keccak(self.namespace.encode("ascii") + b"\0" + client + b"\0" + batch + item)[:16]
+
+    def record_views(self, views: list[tuple[bytes, bytes, str, bytes | None]]) -> list[bool]:
+        """Page views as (batch, item hash, serial, client): each is queued as a scan unless its
+        client (None: no client, always queued) was counted for that item within the window, all in
+        one transaction, committed when this returns. Whether each view was counted, in order."""
         now = time.time()
+        counted = []
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")
+            for batch, item, _, client in views:
+                if client is None:
+                    counted.append(True)
+                    continue
+                # Inserted, or moved on because the window had passed: one change; a view within
+                # the window leaves the row as it is: none.
+                cur = self.conn.execute(
+                    "INSERT INTO scan_clients (seen, at) VALUES (?, ?) ON CONFLICT (seen) DO UPDATE "
+                    "SET at = excluded.at WHERE excluded.at - scan_clients.at >= ?",
+                    (self.client_key(client, batch, item), now, self.window),
+                )
+                counted.append(cur.rowcount == 1)
             self.conn.executemany(
                 "INSERT INTO scan_queue (batch_id, item_hash, serial, at) VALUES (?, ?, ?, ?)",
-                [(batch, item, serial, now) for batch, item, serial in scans],
+                [(batch, item, serial, now) for (batch, item, serial, _), yes in zip(views, counted) if yes],
             )
+        return counted
 
-    def counts(self, batch_id: bytes, item: bytes) -> tuple[int, int]:
-        """(indexed on-chain total, :meth:`pending`) of the item, in one statement."""
+    def forget_clients(self) -> int:
+        """Drops the client marks older than the window (they decide nothing any more)."""
+        with self.conn:
+            return self.conn.execute("DELETE FROM scan_clients WHERE at < ?", (time.time() - self.window,)).rowcount
+
+    def counts(self, batch_id: bytes, item: bytes, platforms: tuple[str, ...] | None = None) -> tuple[int, int]:
+        """(indexed on-chain total of the scans recorded by `platforms` (None: by any platform),
+        :meth:`pending`) of the item, in one statement."""
         on_chain, pending = self.conn.execute(
-            "SELECT (SELECT total FROM scan_totals WHERE batch_id = ?1 AND item_hash = ?2), "
+            "SELECT (SELECT SUM(total) FROM scan_totals WHERE batch_id = ?1 AND item_hash = ?2"
+            + _platform_filter(platforms, 3) + "), "
             "(SELECT COUNT(*) FROM scan_queue q LEFT JOIN scan_flushes f ON f.id = q.flush_id "
             "WHERE q.batch_id = ?1 AND q.item_hash = ?2 "
             "AND (f.scan_key IS NULL OR NOT EXISTS (SELECT 1 FROM scan_batches b WHERE b.scan_key = f.scan_key)))",
-            (batch_id, item),
+            (batch_id, item, *(platforms or ())),
         ).fetchone()
         return int(on_chain or 0), int(pending)
 
@@ -127,6 +175,15 @@ class ScanQueue:
         return keccak(f"shanglian:scans:{self.namespace}:{flush_id}".encode("ascii"))
 
 
+def _platform_filter(platforms: tuple[str, ...] | None, first: int) -> str:
+    """`` AND platform IN (?first, …)`` for the platforms counted (nothing for None: all)."""
+    if platforms is None:
+        return ""
+    if not platforms:
+        return " AND 0"
+    return " AND platform IN (" + ", ".join(f"?{first + i}" for i in range(len(platforms))) + ")"
+
+
 class GroupCommit:
     """Scans recorded from the event loop, committed together: every request whose scan arrived
     before the commit ran shares it, and none resumes before its scan is committed. (A writer
@@ -134,30 +191,31 @@ class GroupCommit:
 
     def __init__(self, queue: ScanQueue) -> None:
         self.queue = queue
-        self._waiting: list[tuple[bytes, bytes, str, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[bytes, bytes, str, bytes | None, asyncio.Future[bool]]] = []
         self._scheduled = False
 
-    async def record(self, batch: bytes, serial: str, item: bytes | None = None) -> None:
-        """Records the scan, resuming once it is committed; `item`: the serial's hash, if known."""
+    async def record(self, batch: bytes, serial: str, item: bytes | None = None, client: bytes | None = None) -> bool:
+        """Records the view of `client` (see :meth:`ScanQueue.record_views`), resuming once it is
+        committed; `item`: the serial's hash, if known. Whether it was counted as a scan."""
         loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        self._waiting.append((batch, item_hash(serial) if item is None else item, serial, done))
+        done: asyncio.Future[bool] = loop.create_future()
+        self._waiting.append((batch, item_hash(serial) if item is None else item, serial, client, done))
         if not self._scheduled:
             self._scheduled = True
             loop.call_soon(self._commit)
-        await done
+        return await done
 
     def _commit(self) -> None:
         self._scheduled = False
         waiting, self._waiting = self._waiting, []
         try:
-            self.queue.record_hashed([(batch, item, serial) for batch, item, serial, _ in waiting])
+            counted = self.queue.record_views([view[:4] for view in waiting])
         except Exception as exc:  # nothing was committed: every request of the group fails
             for *_, done in waiting:
                 done.set_exception(exc)
             return
-        for *_, done in waiting:
-            done.set_result(None)
+        for (*_, done), yes in zip(waiting, counted):
+            done.set_result(yes)
 
 
 @dataclass
