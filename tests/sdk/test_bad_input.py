@@ -230,7 +230,7 @@ CASES: list[tuple[str, str, list[str]]] = [
 ]
 
 CSV_HEADER = "account,name,credit_code,roles,licence_hash,licence_expiry"
-CSV_GOOD = f"{devkeys.addresses()[7]},企业甲,{uscc.with_check_character('91330001MA2H7C4L5')},supplier,h1,{LATER}"
+CSV_GOOD = f"{devkeys.addresses()[7]},企业甲,{uscc.with_check_character('91330106MA2H7C4L5')},supplier,h1,{LATER}"
 CSV_CASES: list[tuple[str, str, str]] = [
     ("csv row account", "account", f"{CSV_HEADER}\n{CSV_GOOD}\n0x12,乙,{CODE},producer,h,{LATER}\n"),
     ("csv row credit code", "credit_code", f"{CSV_HEADER}\n{devkeys.addresses()[8]},乙,{BAD_CODE},producer,h,{LATER}\n"),
