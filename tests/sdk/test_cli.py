@@ -175,7 +175,13 @@ def test_unreachable_node_is_one_line_and_exit_1(anvil):
     assert result.stderr.startswith("error: no node at http://127.0.0.1:") and "shanglian node" in result.stderr
 
 
-def test_dev_keys_are_refused_on_a_network_that_is_not_local(anvil):
-    result = run(anvil, "deploy", "--account", "dev0", "--network", anvil.url, check=False)
-    assert result.returncode == 1
-    assert "public development key" in result.stderr
+def test_dev_keys_are_refused_on_a_network_that_is_not_local_with_the_way_to_mark_one(anvil):
+    anvil.config.write_text(anvil.config.read_text() + f"  shared:\n    rpc: {anvil.url}\n    local: false\n")
+    result = run(anvil, "deploy", "--account", "dev0", "--network", "shared", check=False)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "public development key" in result.stderr and "`local: true`" in result.stderr
+
+
+def test_a_loopback_url_is_a_local_network(anvil):
+    deployed = json.loads(run(anvil, "deploy", "--account", "dev0", "--network", anvil.url, "--json").stdout)
+    assert deployed["network"] == anvil.url and set(deployed["contracts"]) >= {"EnterpriseRegistry"}
