@@ -10,7 +10,7 @@ indexed yet; scans recorded by any other platform are indexed but not counted.
 
 A node that cannot be reached makes the resolver *degraded*: /healthz answers 503 with the reason,
 the log gets one line when that starts and one when it ends, and the worker retries with a backoff
-(doubling up to a minute) instead of every interval. Pages are still served from the index."""
+(doubling up to 30 s) instead of every interval. Pages are still served from the index."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def certificate_status(cert: dict[str, Any], latest: dict[str, Any] | None, reca
     return "valid"
 
 
-MAX_BACKOFF = 60.0  # seconds between the worker's tries while the node is unreachable
+MAX_BACKOFF = 30.0  # seconds between the worker's tries while the node is unreachable
 
 
 @dataclass
