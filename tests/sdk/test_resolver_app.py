@@ -455,7 +455,7 @@ def test_under_a_recall_the_certificate_does_not_read_valid(world):
 
 def test_the_page_explains_how_scans_are_counted(world):
     html = world.page(FRESH_LOT, "FRESH-017").text
-    assert "同一设备 1 小时 内多次打开只计一次" in html and "one per device per item every hour" in html
+    assert "同一设备在 1 小时内多次打开只计一次" in html and "one per device per item every hour" in html
 
 
 def test_the_docs_are_served_without_a_cdn(world):

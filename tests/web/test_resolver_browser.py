@@ -1,7 +1,8 @@
 """The consumer's page in a real browser: Debian's chromium (no browser download) driven by
 Playwright for Python loads the demo box's page from a resolver started for the test, and reads the
-seller, origin, alliance and scan count as a person would see them. The screenshot is kept in
-test-artifacts/ (gitignored)."""
+seller, origin, alliance and scan count as a person would see them, as a phone (headless Chromium's
+own user agent is a bot's, whose views are not scans). The screenshot is kept in test-artifacts/
+(gitignored)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from shanglian.resolver.process import ServerProcess
 
 CHROMIUM = os.environ.get("SHANGLIAN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
+         "Mobile Safari/537.36")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run"]
 
@@ -38,7 +41,8 @@ def test_demo_item_page_reads_well_in_chromium(server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="zh-CN")
+            page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="zh-CN",
+                                    user_agent=PHONE)
             response = page.goto(server.url + server.demo_path)
             assert response is not None and response.ok
             expect(page.locator("#seller")).to_have_text("皖美优选电子商务有限公司")

@@ -264,8 +264,12 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
     async def item_qr(request: Request, gtin: Gtin, lot: Lot, serial: Serial) -> Response:
         return qr_image(request)
 
-    @app.get("/qr/01/{rest:path}", response_class=Response, responses=qr_responses,
-             summary="The QR code of any Digital Link of this resolver (lot, item, serial)")
+    @app.get("/qr/01/{gtin}/10/{lot}", response_class=Response, responses=qr_responses, summary="A lot's QR code")
+    async def lot_qr(request: Request, gtin: Gtin, lot: Lot) -> Response:
+        return qr_image(request)
+
+    # Any other Digital Link of this resolver (by serial alone, with AI 22, with "/" in a value).
+    @app.get("/qr/01/{rest:path}", response_class=Response, include_in_schema=False)
     async def any_qr(request: Request, rest: Rest) -> Response:
         return qr_image(request)
 
