@@ -28,7 +28,7 @@ from typing import Any
 
 from rich.markup import escape
 
-from shanglian import gs1
+from shanglian import gs1, regions
 from shanglian.deploy import Suite, state_dir
 from shanglian.errors import ContractError, InputError
 from shanglian.merkle import SerialTree
@@ -575,7 +575,9 @@ def story_lines(report: TraceReport) -> list[str]:
     b = report.batch
     if report.product.features:
         lines.append(f"features: {e(report.product.features)}")
-    lines.append(f"origin: {e(b.place)} (region {b.region_code}, {_coords(b.latitude, b.longitude)})")
+    region = regions.full_name(b.region_code)
+    lines.append(f"origin: {e(b.place)} ({region + ' ' if region else 'region '}{b.region_code:06d}, "
+                 f"{_coords(b.latitude, b.longitude)})")
     lines.append(f"produced: {b.production_date} by {e(str(b.producer))}, quantity {b.quantity}")
     current = report.certified_by
     for c in report.certifications:
@@ -583,7 +585,7 @@ def story_lines(report: TraceReport) -> list[str]:
         if c.revoked:
             state += f" {(c.revoked_at or '')[:10]} by {c.revoked_by}"
         marker = "certified by" if c is current else "was certified by"
-        lines.append(f"{marker}: {e(str(c.alliance))} until {c.expiry[:10]} ({state})")
+        lines.append(f"{marker}: {e(str(c.alliance))} until {c.expiry[:10]} ({state}), certificate {c.certificate_hash}")
     if not report.certifications:
         lines.append("certified by: nobody")
     lines.append(f"seller: {e(str(report.seller)) if report.seller else 'none recorded'}")

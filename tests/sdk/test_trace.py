@@ -152,6 +152,15 @@ def test_story_lines_show_the_consumers_facts(story_once, report):
         assert fact in text
 
 
+def test_story_lines_name_the_region_and_the_certificate(report):
+    text = "\n".join(story_lines(report))
+    code = f"{report.batch.region_code:06d}"
+    from shanglian import regions
+
+    assert f"({regions.full_name(code)} {code}," in text
+    assert f"certificate {report.certifications[-1].certificate_hash}" in text
+
+
 def test_revoked_certification_shows_revoked_and_none_in_force(story):
     story[0].sdk("alliance").revoke_certification((PEARS, LOT))
     report = traced(story)
