@@ -31,6 +31,7 @@ class Viewers:
         self._detect = CrawlerDetect()
         self._bots: dict[bytes, bool] = {}
         self._cache_size = cache_size
+        self._detect.is_crawler("warm-up")  # compiles its patterns now, not on a consumer's first view
 
     def is_bot(self, user_agent: bytes) -> bool:
         known = self._bots.get(user_agent)

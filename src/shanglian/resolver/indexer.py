@@ -55,7 +55,7 @@ log = logging.getLogger("shanglian.resolver.indexer")
 ZERO32 = bytes(32)
 
 # What a rebuild keeps: the index's identity and the scan queue's tables (see the module doc).
-_KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "scan_clients", "sqlite_sequence"}
+_KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "sqlite_sequence"}
 _KEPT_META = {"chain_id", "provenance", "registry", "scan_namespace"}
 
 # Raised whenever a table of the index changes shape: an index of another version is rebuilt.

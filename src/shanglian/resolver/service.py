@@ -155,12 +155,8 @@ class Resolver:
         if self.flusher_factory is not None:
             flusher = self.flusher_factory(ScanQueue(connect_db(self.db_path), self.scan_window))
         wait = self.interval
-        forgotten = 0.0
         while not self._stop.is_set():
             wait = self.interval if self.run_pass(flusher) else min(max(wait * 2, self.interval), MAX_BACKOFF)
-            if time.monotonic() - forgotten > max(60.0, self.scan_window / 10):
-                forgotten = time.monotonic()
-                self.queue.forget_clients()
             self._stop.wait(wait)
 
     def run_pass(self, flusher: Flusher | None = None) -> bool:
