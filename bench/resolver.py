@@ -14,7 +14,6 @@ Scans are not flushed during the run (no platform account): flushing is a backgr
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -25,14 +24,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from shanglian import demo, deploy
-from shanglian.demo_pears import ORCHARD, PEAR_FEATURES, PEAR_GTIN, PEAR_NAME
+from shanglian.demo_pears import PEAR_GTIN
 from shanglian.localnode import LocalNode
 from shanglian.merkle import serial_range
 from shanglian.network import connect
-from shanglian.provenance import Provenance
-from shanglian.resolver.process import ServerProcess
-from shanglian.trace import SerialFolder
+from shanglian.resolver.process import PearProducer, ServerProcess
 
 ITEMS = 100_000
 LOT = "BENCH100K"
@@ -73,19 +69,10 @@ def measure() -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="bench-resolver-"))
     node = LocalNode("anvil", state_dir=work / "anvil").start()
     try:
-        chain = connect(node.profile)
-        story = demo.prepare(chain)
-        coop = Provenance(chain, story.suite["ProductProvenance"], story.senders["cooperative"])
-        coop.register_product(PEAR_GTIN, PEAR_NAME, PEAR_FEATURES)
-        today = dt.datetime.fromtimestamp(chain.w3.eth.get_block("latest")["timestamp"], dt.timezone.utc).date()
-        folder = SerialFolder(work / "serials")
-        coop.create_batch(PEAR_GTIN, LOT, ORCHARD, today - dt.timedelta(days=1), None,
-                          serial_range("BENCH-", 1, ITEMS + 1, 6), keep_serials=folder.save)
-        manifest = deploy.Manifest(work / "deployments.json")
-        for name, address in story.suite.addresses.items():
-            manifest.record(chain.chain_id, name, {"address": address, "block": 0})
+        producer = PearProducer(connect(node.profile), work)
+        producer.batch(LOT, serial_range("BENCH-", 1, ITEMS + 1, 6))
         env = {**os.environ, "SHANGLIAN_HOME": str(work)}
-        args = ["--network", node.url, "--serials", str(folder.folder)]
+        args = ["--network", node.url, "--serials", str(producer.serials.folder)]
         with ServerProcess(args, env, log=work / "serve.log") as server:
             indexed = server.get("/healthz")["items_indexed"]
             scripts = [work / f"page-{n}.lua" for n in range(ROUNDS)]

@@ -44,7 +44,8 @@ class World:
         Provenance(self.chain, contract, self.story.senders["alliance"]).certify(
             (PEAR_GTIN, FRESH_LOT), "AQFA-FRESH", today + dt.timedelta(days=300))
         coop.create_batch(PEAR_GTIN, SLASH_LOT, ORCHARD, today, None, ["X1", "X2"], keep_serials=self.serials.save)
-        coop.create_batch(PEAR_GTIN, PLAIN_LOT, ORCHARD, today, None, ["S/2", "S/3"], keep_serials=self.serials.save)
+        coop.create_batch(PEAR_GTIN, PLAIN_LOT, ORCHARD, today, None, ["S/2", "S/3", "X2"],
+                          keep_serials=self.serials.save)
         admins = [self.story.senders[f"admin{i}"] for i in range(len(demo.ADMIN_KEYS))]
         self.rogue = demo._sender(self.chain, ROGUE.key_index)
         self.story.senders["admin0"].transfer(self.rogue.address, 10**20)
@@ -343,6 +344,15 @@ def test_a_serial_without_lot_is_resolved_through_the_lots_holding_it(world):
     assert page.status_code == 200 and "正品" in page.text
     assert f"/01/{PEAR_GTIN}/10/{FRESH_LOT}/21/FRESH-005" in page.text  # the item's full link
     assert world.api(FRESH_LOT, "FRESH-005")["scan_count"] == before + 1
+
+
+def test_a_serial_without_lot_that_two_lots_hold_asks_which_and_is_not_a_scan(world):
+    before = [world.api(lot, "X2")["scan_count"] for lot in ("AB%2F12", PLAIN_LOT)]
+    page = world.get(f"/01/{PEAR_GTIN}/21/X2")
+    assert page.status_code == 300 and "请按包装上的批号选择" in page.text
+    assert f'href="/01/{PEAR_GTIN}/10/AB%2F12/21/X2"' in page.text
+    assert f'href="/01/{PEAR_GTIN}/10/{PLAIN_LOT}/21/X2"' in page.text
+    assert [world.api(lot, "X2")["scan_count"] for lot in ("AB%2F12", PLAIN_LOT)] == before
 
 
 def test_a_serial_without_lot_that_no_lot_holds_is_unknown(world):

@@ -5,20 +5,16 @@ bot's, whose views are not scans). Screenshots go to test-artifacts/ (gitignored
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from shanglian import demo, deploy
-from shanglian.demo_pears import ORCHARD, PEAR_FEATURES, PEAR_GTIN, PEAR_NAME
+from shanglian.demo_pears import PEAR_GTIN
 from shanglian.localnode import LocalNode
 from shanglian.network import connect
-from shanglian.provenance import Provenance
-from shanglian.resolver.process import ServerProcess
-from shanglian.trace import SerialFolder
+from shanglian.resolver.process import PearProducer, ServerProcess
 
 CHROMIUM = os.environ.get("SHANGLIAN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -35,19 +31,11 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("links")
     node = LocalNode("anvil", state_dir=tmp / "anvil").start()
     try:
-        chain = connect(node.profile)
-        story = demo.prepare(chain)
-        coop = Provenance(chain, story.suite["ProductProvenance"], story.senders["cooperative"])
-        coop.register_product(PEAR_GTIN, PEAR_NAME, PEAR_FEATURES)
-        made = dt.datetime.fromtimestamp(chain.w3.eth.get_block("latest")["timestamp"], dt.timezone.utc).date()
-        folder = SerialFolder(tmp / "serials")
-        for lot, serials in ((SLASH_LOT, ["X1", "X2", "X3"]), (PLAIN_LOT, ["S/2", "P-1", "P-2", "P-3"])):
-            coop.create_batch(PEAR_GTIN, lot, ORCHARD, made - dt.timedelta(days=1), None, serials,
-                              keep_serials=folder.save)
-        manifest = deploy.Manifest(tmp / "deployments.json")
-        for name, address in story.suite.addresses.items():
-            manifest.record(chain.chain_id, name, {"address": address, "block": 0})
-        args = ["--network", node.url, "--serials", str(folder.folder), "--trust-platform", story.address("platform")]
+        producer = PearProducer(connect(node.profile), tmp)
+        producer.batch(SLASH_LOT, ["X1", "X2", "X3"])
+        producer.batch(PLAIN_LOT, ["S/2", "P-1", "P-2", "P-3"])
+        args = ["--network", node.url, "--serials", str(producer.serials.folder),
+                "--trust-platform", producer.story.address("platform")]
         with ServerProcess(args, {**os.environ, "SHANGLIAN_HOME": str(tmp)}, log=tmp / "serve.log") as running:
             yield running
     finally:

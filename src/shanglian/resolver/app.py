@@ -211,7 +211,8 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
     async def lot_page(request: Request, gtin: Gtin, lot: Lot) -> Response:
         return await link_page(request)
 
-    @app.get("/01/{gtin}/21/{serial}", response_class=HTMLResponse, responses=page_responses,
+    @app.get("/01/{gtin}/21/{serial}", response_class=HTMLResponse, responses={
+                 **page_responses, 300: {"content": {"text/html": {}}, "description": "several lots hold the serial"}},
              summary="An item's page by GTIN and serial (a person's view is a scan)")
     async def serial_page(request: Request, gtin: Gtin, serial: Serial) -> Response:
         return await link_page(request)
