@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from enum import IntEnum
 from typing import Any
 
 __all__ = ["FORMATS", "MESSAGES", "format_value", "render"]
@@ -29,13 +30,34 @@ def _yuan(value: Any, _: dict[str, Any]) -> str:
     return format_yuan(int(value))
 
 
-def _status(value: Any, _: dict[str, Any]) -> str:
+def _member(load: Callable[[], type[IntEnum]], what: str) -> Callable[[Any, dict[str, Any]], str]:
+    """A formatter naming the member of the enum `load` returns (imported when first needed)."""
+
+    def name(value: Any, _: dict[str, Any]) -> str:
+        try:
+            return load()(int(value)).name.lower().replace("_", " ")
+        except ValueError:
+            return f"{what} {value}"
+
+    return name
+
+
+def _enterprise_status() -> type[IntEnum]:
     from shanglian.roles import Status
 
-    try:
-        return Status(int(value)).name.lower()
-    except ValueError:
-        return f"status {value}"
+    return Status
+
+
+def _licence_status() -> type[IntEnum]:
+    from shanglian.licences import LicenceStatus
+
+    return LicenceStatus
+
+
+def _grant_status() -> type[IntEnum]:
+    from shanglian.copyrights import GrantStatus
+
+    return GrantStatus
 
 
 def _roles(value: Any, _: dict[str, Any]) -> str:
@@ -76,7 +98,9 @@ FORMATS: dict[str, Callable[[Any, dict[str, Any]], str]] = {
     "gln": lambda v, _: f"{int(v):013d}",
     "code": _gs1_key,
     "prefix": lambda v, a: f"{int(v):0{int(a.get('digits', 0))}d}",
-    "status": _status,
+    "status": _member(_enterprise_status, "status"),
+    "LicenceWrongStatus.status": _member(_licence_status, "status"),
+    "CopyrightGrantNotPending.status": _member(_grant_status, "status"),
     "roles": _roles,
     "rolesNeeded": _roles,
     "bizStep": _step,
@@ -84,6 +108,12 @@ FORMATS: dict[str, Callable[[Any, dict[str, Any]], str]] = {
     "expiry": _date,
     "dueDate": _date,
     "productionDate": _date,
+    "registeredAt": _date,
+    "filedAt": _date,
+    "validFrom": _date,
+    "validUntil": _date,
+    "CopyrightInvalidTerm.start": _date,
+    "CopyrightInvalidTerm.end": _date,
     "creditCode": _text,
     "currency": _text,
     "latitude": lambda v, _: f"{int(v) / 1_000_000:.6f}°",
@@ -251,5 +281,94 @@ MESSAGES: dict[str, str] = {
     "ReceivableTooManyFragments": "receivable {slot} has the most fragments an id can number (9,999,999)",
     "ReceivableTooManySlots": "every receivable id is taken",
     "ReceivableZeroValue": "fragment {tokenId}: a split or transfer of zero",
+    "ReceivableConfidential": "receivable {slot} is confidential: this call would publish what it hides; use the "
+                              "confidential form of the command",
+    "ReceivableEmptyEnvelope": "the envelope of confidential facts is empty",
+    "ReceivableEncryptionKeyPublished": "{account} has published its encryption key already; an account's key never "
+                                        "changes",
+    "ReceivableInvalidCommitment": "a price or payment-reference commitment is zero",
+    "ReceivableInvalidDisclosure": "the revealed face value and salt do not prove into the document root of "
+                                   "receivable {slot}",
+    "ReceivableInvalidDocument": "the document root is zero",
+    "ReceivableInvalidEncryptionKey": "the key is not 64 bytes, or it belongs to {keyOwner}, not to {caller}",
+    "ReceivableNoEncryptionKey": "{account} has not published an encryption key, so nothing confidential can be sealed "
+                                 "to it: it runs `receivable publish-key` first",
+    "ReceivableNotConfidential": "receivable {slot} is not confidential: use the ordinary form of the command",
+    "ReceivableOfferChanged": "fragment {tokenId} is now offered at another price (commitment {priceCommitment}) than "
+                              "the one you accepted: read the offer again",
+    "ReceivablePriceChanged": "fragment {tokenId} is now offered at {price}, not the price you accepted: read the "
+                              "offer again",
     "SafeERC20FailedOperation": "the settlement token {token} refused the transfer",
+    # -- Evidence ------------------------------------------------------------------------------
+    "EvidenceAlreadyCosigned": "{cosigner} signed record {id} already",
+    "EvidenceAlreadyFiled": "your enterprise {filer} filed this digest already, as record {id} on {filedAt}",
+    "EvidenceAlreadyNotarised": "record {id} was notarised already, by {notary}",
+    "EvidenceFilerInactive": "the filer {filer} of record {id} is not an active enterprise: its requests are void "
+                             "meanwhile",
+    "EvidenceIncomplete": "record {id} has {signed} of its {named} co-signatures: a notary attests a record once "
+                          "every named party has signed",
+    "EvidenceInvalidAlgorithm": "digest algorithm {algorithm} is neither 0 (SHA-256) nor 1 (SM3)",
+    "EvidenceInvalidCertificate": "the notarial certificate's digest is zero",
+    "EvidenceInvalidCosigner": "{cosigner} cannot co-sign: it is the zero address, the filer, named twice, or not the "
+                               "primary account of an active enterprise",
+    "EvidenceInvalidCosigners": "a record names 1 to 16 co-signers, not {count}",
+    "EvidenceInvalidDigest": "the digest is zero",
+    "EvidenceInvalidDocuments": "a record covers at least one document, not {documents}",
+    "EvidenceInvalidNotary": "{notary} is not the primary account of an active notary, or is a party to the record",
+    "EvidenceNotCosigner": "record {id} names no co-signer that {caller} acts for",
+    "EvidenceNotEnterprise": "{caller} does not act for an active enterprise",
+    "EvidenceNotFiler": "{caller} is not the filer of record {id}; {filer} is",
+    "EvidenceNotRequestedNotary": "{caller} does not act for the notary record {id} asked ({notary})",
+    "EvidenceUnknown": "there is no evidence record {id}",
+    # -- Licences ------------------------------------------------------------------------------
+    "LicenceDocumentUsed": "the document {documentDigest} belongs to licence {id} already",
+    "LicenceInvalidAlgorithm": "digest algorithm {algorithm} is neither 0 (SHA-256) nor 1 (SM3)",
+    "LicenceInvalidDigest": "a document or decision digest is zero",
+    "LicenceInvalidHolder": "{holder} cannot hold a licence: it is the zero address or the issuing regulator itself",
+    "LicenceInvalidKind": "licence kind {kind} is not one of the kinds (business, food-production, food-business, "
+                          "industrial-product, printing)",
+    "LicenceInvalidNumber": "the licence number is empty",
+    "LicenceInvalidValidity": "a validity from {validFrom} until {validUntil} must end after it starts, and in the future",
+    "LicenceNotIssuer": "{caller} does not act for {issuer}, the active regulator that issued licence {id}",
+    "LicenceNotRegulator": "{caller} does not act for an active regulator",
+    "LicenceUnknown": "there is no licence {id}",
+    "LicenceWrongStatus": "licence {id} is {status}, which does not allow this: only an active licence is renewed or "
+                          "suspended, only a suspended one reinstated, a revoked one never changes again",
+    # -- Copyrights ----------------------------------------------------------------------------
+    "CopyrightAlreadyRegistered": "this content was registered first by {registrant} on {registeredAt}",
+    "CopyrightCommitmentTooRecent": "the commitment {commitment} was made in block {committedAt}: register in a later "
+                                    "block",
+    "CopyrightGrantNotPending": "licence grant {grantId} is {status}, not offered",
+    "CopyrightGrantVoid": "licence grant {grantId} is void: its grantor {grantor} is not an active enterprise or no "
+                          "longer holds the work",
+    "CopyrightHolderInactive": "the holder {holder} of work {tokenId} is not an active enterprise: its offer is void "
+                               "meanwhile",
+    "CopyrightIncorrectOwner": "{from} does not hold work {tokenId}; {holder} does",
+    "CopyrightInvalidAlgorithm": "digest algorithm {algorithm} is neither 0 (SHA-256) nor 1 (SM3)",
+    "CopyrightInvalidAuthors": "the authors are {length} bytes; give 1 to 256 bytes of UTF-8",
+    "CopyrightInvalidCommitment": "the commitment {commitment} is zero, or your enterprise made it before",
+    "CopyrightInvalidDigest": "a content or terms digest is zero",
+    "CopyrightInvalidLicensee": "{licensee} is not the primary account of an active enterprise other than the holder",
+    "CopyrightInvalidOwner": "the zero address holds nothing",
+    "CopyrightInvalidReceiver": "the receiving contract {to} does not accept ERC-721 tokens",
+    "CopyrightInvalidRecipient": "{to} is not the primary account of an active enterprise other than the holder, or "
+                                 "not the enterprise the work was offered to",
+    "CopyrightInvalidTerm": "a term from {start} to {end} must end after it starts, and in the future",
+    "CopyrightInvalidTitle": "the title is {length} bytes; give 1 to 128 bytes of UTF-8",
+    "CopyrightNonexistentToken": "there is no work {tokenId}",
+    "CopyrightNotCommitted": "{registrant} made no commitment to this content with this salt: commit first, then "
+                             "register in a later block",
+    "CopyrightNotEnterprise": "{caller} does not act for an active enterprise",
+    "CopyrightNotGrantor": "{caller} does not act for {grantor}, the grantor of licence grant {grantId}",
+    "CopyrightNotHolder": "{caller} does not act for {holder}, the holder of work {tokenId}",
+    "CopyrightNotLicensee": "{caller} does not act for {licensee}, the licensee of licence grant {grantId}",
+    "CopyrightNotOfferee": "{caller} does not act for the enterprise work {tokenId} is offered to ({offeree})",
+    "CopyrightOperatorsUnsupported": "approvals for all are refused ({caller}): a work moves only to the enterprise it "
+                                     "is offered to",
+    "CopyrightUnknownGrant": "there is no licence grant {grantId}",
+    # -- Annotations (evidence, licences, works) -------------------------------------------------
+    "AnnotationInvalidDigest": "an annotation needs the digest of the document it rests on",
+    "AnnotationInvalidKind": "annotation kind {kind} is none of dispute, court ruling, resolution",
+    "AnnotationNotAuthorized": "{caller} does not act for an active regulator or notary",
+    "AnnotationTooMany": "{subject} holds {count} annotations, the most it may have",
 }

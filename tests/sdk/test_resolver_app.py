@@ -26,7 +26,8 @@ SLASH_LOT = "AB/12"  # "/" is in the GS1 AI character set 82: written %2F in a l
 PLAIN_LOT = "PLAIN1"  # serials with "/" under a plain lot
 PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
 # A second platform enterprise, active like ours: the rogue one of the scan-inflation threat.
-ROGUE = demo.Member(13, "某第三方扫码平台", "another scan platform", "91340100MA2W4E8R6", Role.PLATFORM)
+ROGUE = demo.Member(max(m.key_index for m in demo.CAST.values()) + 1, "某第三方扫码平台", "another scan platform",
+                    "91340100MA2W4E8R6", Role.PLATFORM)  # a key no member of the demo holds
 
 
 class World:

@@ -17,6 +17,12 @@ Routes:
 - ``GET /api/v1/items/{gtin}/{lot}/{serial}`` and ``GET /api/v1/lots/{gtin}/{lot}`` — the same
   facts as JSON (:class:`ItemView`); never a scan.
 - ``GET /qr/01/…`` — the QR code (PNG) of a Digital Link pointing at this resolver.
+- ``GET /verify`` — the verification page: a person drops a file, the browser digests it (SHA-256
+  and SM3, with hash-wasm served from ``/static``, never a CDN) and asks the API below;
+  ``GET /verify/{kind}/{id}`` — the same page for the record a QR code names (evidence, licence,
+  work); ``GET /qr/verify/{kind}/{id}`` — that QR code (PNG).
+- ``GET /api/v1/verify/{digest}`` and ``GET /api/v1/verify/{kind}/{id}`` — what the chain says, as
+  JSON (:class:`VerifyView`): evidence records, the licence, the work, or none.
 - ``GET /healthz`` — index and scan-queue state, 503 while the node cannot be reached;
   ``GET /hello`` — a baseline for the benchmark; ``/docs`` — the API's documentation, its assets
   served from here (no CDN).
@@ -31,8 +37,7 @@ from __future__ import annotations
 
 import re
 from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Annotated, Any, AsyncIterator
+from typing import Annotated, Any, AsyncIterator, Literal
 from urllib.parse import unquote
 
 from fastapi import FastAPI, Request
@@ -40,6 +45,7 @@ from fastapi import Path as FastPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
@@ -47,9 +53,11 @@ from starlette.routing import Route
 from shanglian import gs1, qr
 from shanglian.errors import InputError
 from shanglian.resolver.clients import Viewers
-from shanglian.resolver.pages import ItemPages
+from shanglian.resolver.hall_views import VerifyView
+from shanglian.resolver.pages import STATIC, ItemPages, VerifyPage
 from shanglian.resolver.service import Resolver
 from shanglian.resolver.views import Health, ItemView, Problem
+from shanglian.verification import RECORD_KINDS, record_url
 
 __all__ = ["ItemView", "Resolver", "create_app"]
 
@@ -60,7 +68,10 @@ Lot = Annotated[str, FastPath(min_length=1, description="batch/lot (GS1 AI 10, u
 Serial = Annotated[str, FastPath(min_length=1, description="serial (GS1 AI 21, up to 20 characters), percent-encoded")]
 Rest = Annotated[str, FastPath(description="the rest of the path")]
 
-FAVICON = Path(__file__).with_name("static") / "favicon.svg"
+Digest = Annotated[str, FastPath(pattern=r"^(0x)?[0-9a-fA-F]{64}$", description="a document's digest, 64 hex digits")]
+RecordKind = Annotated[Literal["evidence", "licence", "work"], FastPath(description="what the id names")]
+
+FAVICON = STATIC / "favicon.svg"
 
 
 class _AsgiEndpoint:
@@ -96,6 +107,13 @@ def api_values(request: Request, prefix: str, names: tuple[str, ...]) -> list[st
     return [unquote(segment) for segment in segments]
 
 
+def _digest(text: str) -> bytes:
+    return bytes.fromhex(text.removeprefix("0x").removeprefix("0X"))
+
+
+assert RECORD_KINDS == ("evidence", "licence", "work")  # RecordKind spells them out for the schema
+
+
 def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
     """The FastAPI app serving `resolver`; the worker runs while the app does (`run_worker`)."""
 
@@ -118,6 +136,8 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
     )
     pages = ItemPages(resolver)
     viewers = Viewers()
+
+    verify_page = VerifyPage(pages.templates)
 
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith(("/api/", "/qr/", "/healthz", "/openapi.json"))
@@ -273,6 +293,33 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
     @app.get("/qr/01/{rest:path}", response_class=Response, include_in_schema=False)
     async def any_qr(request: Request, rest: Rest) -> Response:
         return qr_image(request)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/verify", response_class=HTMLResponse, summary="The verification page: drop a file")
+    async def verify_page_route() -> Response:
+        return HTMLResponse(verify_page.render(""))
+
+    @app.get("/verify/{kind}/{record_id}", response_class=HTMLResponse, responses=errors,
+             summary="The verification page of the record a QR code names")
+    async def verify_record_page(kind: RecordKind, record_id: Digest) -> Response:
+        return HTMLResponse(verify_page.render(f"{kind}/0x{_digest(record_id).hex()}"))
+
+    @app.get("/api/v1/verify/{digest}", response_model=VerifyView, responses=errors,
+             summary="What the chain says about a document, by its digest")
+    async def verify_api(digest: Digest, algorithm: Literal["sha256", "sm3"] | None = None) -> Response:
+        return Response(resolver.verify(_digest(digest), algorithm), media_type="application/json")
+
+    @app.get("/api/v1/verify/{kind}/{record_id}", response_model=VerifyView, responses=errors,
+             summary="What the chain says about the record a QR code names")
+    async def verify_record_api(kind: RecordKind, record_id: Digest) -> Response:
+        return Response(resolver.verify_record(kind, _digest(record_id)), media_type="application/json")
+
+    @app.get("/qr/verify/{kind}/{record_id}", response_class=Response, summary="The QR code of a record's verification page",
+             responses={200: {"content": {"image/png": {}}, "description": "QR code (PNG)"}, **errors})
+    async def verify_qr(request: Request, kind: RecordKind, record_id: Digest) -> Response:
+        url = record_url(kind, _digest(record_id), str(request.base_url))
+        return Response(qr.url_png(url), media_type="image/png")
 
     @app.get("/healthz", response_model=Health, summary="Index and scan-queue state",
              responses={503: {"model": Health, "description": "degraded: the node cannot be reached"}})
