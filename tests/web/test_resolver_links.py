@@ -6,22 +6,16 @@ bot's, whose views are not scans). Screenshots go to test-artifacts/ (gitignored
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from chromium import ARTIFACTS, PHONE
 
 from shanglian.demo_pears import PEAR_GTIN
 from shanglian.localnode import LocalNode
 from shanglian.network import connect
 from shanglian.resolver.process import PearProducer, ServerProcess
 
-CHROMIUM = os.environ.get("SHANGLIAN_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run"]
-PHONE = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
-         "Mobile Safari/537.36")
 SLASH_LOT = "AB/12"
 PLAIN_LOT = "DSLINKS1"
 
@@ -42,16 +36,6 @@ def server(tmp_path_factory):
         node.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium fonts-noto-cjk)"
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
