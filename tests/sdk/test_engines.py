@@ -58,7 +58,7 @@ def long_name_rows(count: int, seed: int) -> list[ImportRow]:
     rows = []
     for i in range(count):
         account = Account.from_key((seed * 1_000_000 + i + 1).to_bytes(32, "big")).address
-        code = uscc.with_check_character(f"9143010{seed % 10}MA{i:07d}")
+        code = uscc.with_check_character(f"91430100MA{seed % 10}{i:06d}")
         rows.append(ImportRow(account, "梨" * (MAX_NAME_BYTES // 3), code, 1, bytes(32), expiry))
     return rows
 
