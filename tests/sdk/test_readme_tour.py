@@ -26,6 +26,7 @@ def tour() -> list[tuple[str, int]]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text[text.index("## A five-minute tour"):]
     section = section[: section.index("\n## ", 1)]
+    section = section[: section.index("\n### ")]  # the tour ends where the sections on the page begin
     commands = []
     for block in re.findall(r"```sh\n(.*?)```", section, re.S):
         for line in block.replace("\\\n", " ").splitlines():

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from chromium import ARTIFACTS, PHONE
+from chromium import ARTIFACTS, PHONE, chromium_browser  # noqa: F401 - the `browser` fixture
 
 from shanglian.resolver.process import ServerProcess
 

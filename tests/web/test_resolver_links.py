@@ -9,7 +9,7 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
-from chromium import ARTIFACTS, PHONE
+from chromium import ARTIFACTS, PHONE, chromium_browser  # noqa: F401 - the `browser` fixture
 
 from shanglian.demo_pears import PEAR_GTIN
 from shanglian.localnode import LocalNode

@@ -43,14 +43,15 @@ def node(port: int, state_dir: str | None, hardfork: str, block_time: int | None
         out.print(f"stopped the node on {url}" if url else f"no node started from {folder} is running", markup=False)
         return
     process = dev.start(detach)
+    if not detach:  # before the line that says it runs: a stop sent right after it reaches Anvil
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda sig, _: process.send_signal(sig))
     where = f", log in {dev.log}" if dev.log else ""
     out.print(f"anvil on {dev.url} (chain id {localnode.CHAIN_ID['anvil']}), state in {folder}{where}"
               + (" — stop it with `shanglian node --stop`" if detach else ""), markup=False)
     sys.stdout.flush()
     if detach:
         return
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda sig, _: process.send_signal(sig))
     code = process.wait()
     dev.pid_file.unlink(missing_ok=True)
     if code not in (0, -signal.SIGINT, -signal.SIGTERM):
