@@ -6,6 +6,7 @@ free port with a network profile (in a temporary config file) that marks it loca
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -98,6 +99,21 @@ def restart_from(node: Node, saved: Path) -> None:
     """Restarts a killed node from the state dump `saved`."""
     shutil.copyfile(saved, state_file(node))
     node.start()
+
+
+@contextlib.contextmanager
+def put_back(node: Node, keep: Path):
+    """Runs a test on a node shared by its module, then puts the chain (an EVM snapshot) and the
+    CLI's state folder (copied to `keep`) back as they were, so the next test starts alike."""
+    w3 = connect(node.profile).w3
+    shutil.copytree(node.state_dir, keep, ignore=shutil.ignore_patterns("anvil-state.json"))
+    snapshot = w3.testing.snapshot()
+    yield node
+    w3.testing.revert(snapshot)
+    for path in node.state_dir.iterdir():
+        if path.name != "anvil-state.json":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    shutil.copytree(keep, node.state_dir, dirs_exist_ok=True)
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ import pytest
 
 from shanglian import devkeys, uscc
 
+from conftest import Node, put_back
+
 CODE = uscc.with_check_character("91341321MA2N0X2Y3")
 LATER = (dt.date.today() + dt.timedelta(days=400)).isoformat()
 APPLICANT = devkeys.addresses()[3]
@@ -33,10 +35,18 @@ def apply_args(**overrides):
     return ["enterprise", "apply", "--account", "dev3", *[x for kv in values.items() for x in kv]]
 
 
+@pytest.fixture(scope="module")
+def deployed_once(tmp_path_factory):
+    node = Node(tmp_path_factory.mktemp("anvil")).start()
+    run(node, "deploy", "--account", "dev0")
+    yield node
+    node.stop()
+
+
 @pytest.fixture
-def deployed(anvil):
-    run(anvil, "deploy", "--account", "dev0")
-    return anvil
+def deployed(deployed_once, tmp_path):
+    with put_back(deployed_once, tmp_path / "state-before") as node:
+        yield node
 
 
 def test_two_of_three_admins_onboard_an_applicant(deployed):
@@ -98,21 +108,13 @@ def test_redeploy_reuses_the_recorded_deployment(deployed):
     assert fresh["contracts"]["EnterpriseRegistry"] != first["contracts"]["EnterpriseRegistry"]
 
 
+# A sample through the entry point as a user starts it; tests/sdk/test_bad_input.py holds every case
+# in process.
 BAD_INPUTS = [
     ("credit_code", apply_args(**{"--credit-code": CODE[:-1] + ("0" if CODE[-1] != "0" else "1")})),
-    ("credit_code", apply_args(**{"--credit-code": "123"})),
-    ("roles", apply_args(**{"--roles": "farmer"})),
-    ("licence_expiry", apply_args(**{"--licence-expiry": "2020-01-01"})),
     ("licence_expiry", apply_args(**{"--licence-expiry": "next year"})),
-    ("name", apply_args(**{"--name": "x" * 97})),
     ("account", ["enterprise", "approve", "0x1234", "--account", "dev0"]),
-    ("account", ["enterprise", "show", "not-an-address"]),
-    ("account", ["enterprise", "show", "0x000000000000000000000000000000000000dEaD"]),
-    ("operator", ["enterprise", "add-operator", "0xZZ", "--account", "dev3"]),
-    ("account", ["enterprise", "accept-operator", "0xZZ", "--account", "dev3"]),
-    ("operator", ["enterprise", "clear-operator", "nobody", "--account", "dev0"]),
     ("prefix", ["enterprise", "assign-prefix", APPLICANT, "--prefix", "690", "--account", "dev0"]),
-    ("prefix", ["enterprise", "revoke-prefix", "69O1234", "--account", "dev0"]),
     ("threshold", ["consortium", "set-threshold", "zero", "--account", "dev0"]),
 ]
 

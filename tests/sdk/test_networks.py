@@ -65,6 +65,8 @@ def test_chain_clock_moves_forward(network):
     assert chaintime.now(chain) >= before + 3 * 86_400
 
 
+# The embedded chain's demo is tests/sdk/test_demo.py's.
+@pytest.mark.parametrize("network", ["anvil", "ganache"], indirect=True)
 def test_whole_demo_tells_the_same_story(network, tmp_path):
     name, profile = network
     buffer = io.StringIO()

@@ -177,11 +177,14 @@ def test_transient_http_errors_are_retried_without_new_transactions(anvil, tmp_p
     assert FlakyProxy.count > 8  # the proxy did fail requests along the way
 
 
+IMPORT_ROWS = 1000  # 100 chunks: the kill lands after 30 of them
+
+
 def test_killed_import_rerun_ends_with_every_enterprise_exactly_once(anvil, tmp_path):
     csv = tmp_path / "members.csv"
-    members.write(str(csv), 3000)
+    members.write(str(csv), IMPORT_ROWS)
     env = anvil.env()
-    base = [sys.executable, "-m", "shanglian", "enterprise", "import", str(csv), "--chunk-rows", "20"]
+    base = [sys.executable, "-m", "shanglian", "enterprise", "import", str(csv), "--chunk-rows", "10"]
     subprocess.run([sys.executable, "-m", "shanglian", "deploy", "--account", "dev0"], env=env, check=True, capture_output=True)
     subprocess.run(base + ["--account", "dev0"], env=env, check=True, capture_output=True)
     victim = subprocess.Popen(base + ["--account", "dev1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -200,7 +203,7 @@ def test_killed_import_rerun_ends_with_every_enterprise_exactly_once(anvil, tmp_
     suite = deploy.load_suite(chain, deploy.Manifest(anvil.state_dir / "deployments.json"))
     registry = Registry(chain, suite.registry)
     imported = registry.list()
-    assert len(imported) == 3000
-    assert len({e.credit_code for e in imported}) == 3000 and all(e.active for e in imported)
-    plan = ImportPlan(parse_import_csv(csv.read_text(), 0), 20)
+    assert len(imported) == IMPORT_ROWS
+    assert len({e.credit_code for e in imported}) == IMPORT_ROWS and all(e.active for e in imported)
+    plan = ImportPlan(parse_import_csv(csv.read_text(), 0), 10)
     assert registry.import_state(plan)[1] == []
