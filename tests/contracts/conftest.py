@@ -28,8 +28,20 @@ from shanglian import uscc
 # node that brownie kills leaves it there (about 60 MB a node per run of these suites). brownie
 # passes only the Anvil options it knows, so the launch is given this one here, before the
 # session starts the node. Nothing in the suites reads state at old blocks.
+#
+# Under `--coverage` brownie evaluates every transaction's `debug_traceTransaction` opcode steps,
+# and Anvil records them only with `--steps-tracing` (without it the steps come back empty and
+# the coverage report is empty). Recording them slows every transaction, so only then.
 _launch_anvil = anvil_rpc.launch
-anvil_rpc.launch = lambda cmd, **kwargs: _launch_anvil(f"{cmd} --max-persisted-states 0", **kwargs)
+
+
+def _launch_anvil_for_suites(cmd, **kwargs):
+    if brownie._config.CONFIG.argv["coverage"]:
+        kwargs["steps_tracing"] = True
+    return _launch_anvil(f"{cmd} --max-persisted-states 0", **kwargs)
+
+
+anvil_rpc.launch = _launch_anvil_for_suites
 
 ROLES = {
     "producer": 1 << 0,
