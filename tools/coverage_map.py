@@ -32,54 +32,82 @@ from brownie.project.compiler import solidity
 Offset = tuple[int, int]
 
 
-def complete(build: dict[str, Any]) -> None:
-    """Marks every copy of every statement and branch of the build's own source in its `pcMap`,
-    and adds the branches brownie left out to its `coverageMap` (idempotent)."""
+def complete(build: dict[str, Any], asts: dict[str, dict] | None = None) -> None:
+    """Marks every copy of every statement and branch in the build's `pcMap`, and adds the
+    branches brownie left out to its `coverageMap` (idempotent). That is done for the build's own
+    source and for every source it inherits or inlines whose AST `asts` gives by source path (an
+    abstract contract's modifiers and functions, a library's internal functions)."""
     coverage_map = build.get("coverageMap")
     if not build.get("pcMap") or not build.get("ast") or not coverage_map or coverage_map.get("completed"):
         return
-    path = _own_path(build)
     ops = _ops(build)
-    _mark_statement_copies(ops, coverage_map["statements"].get(path, {}), path)
-    candidates = _branch_candidates(build, path)
-    pairs = _branch_pairs(ops, candidates, path)
-    branch_map = coverage_map["branches"].setdefault(path, {})
-    _mark_branch_copies(ops, pairs, branch_map)
-    _add_folded_branches(build, ops, candidates, pairs, branch_map, path)
+    for path, ast in _sources(build, asts or {}):
+        _mark_statement_copies(ops, coverage_map["statements"].get(path, {}), path)
+        candidates = _branch_candidates(ast)
+        pairs = _branch_pairs(ops, candidates, path)
+        branch_map = coverage_map["branches"].setdefault(path, {})
+        _mark_branch_copies(ops, pairs, branch_map)
+        _add_folded_branches(build, ast, ops, candidates, pairs, branch_map, path)
     coverage_map["completed"] = True
 
 
-def unmeasured_branches(build: dict[str, Any]) -> list[Any]:
-    """AST nodes of the branch conditions of the build's own source that have no marks (call
-    after `complete`)."""
-    path = _own_path(build)
+def product_asts(builds: list[dict[str, Any]]) -> dict[str, dict]:
+    """The ASTs of the product's sources (contracts/, its libraries included, test doubles not),
+    by source path: what `complete` marks in every build that includes them."""
+    return {
+        build["sourcePath"]: build["ast"]
+        for build in builds
+        if build.get("ast")
+        and build.get("sourcePath", "").startswith("contracts/")
+        and not build["sourcePath"].startswith("contracts/test/")
+    }
+
+
+def source_id(build: dict[str, Any], source_path: str) -> str | None:
+    """The id under which the build's maps name a source file (the compiler's source index)."""
+    return next((k for k, v in build["allSourcePaths"].items() if v == source_path), None)
+
+
+def unmeasured_branches(build: dict[str, Any], ast: dict | None = None) -> list[Any]:
+    """AST nodes of the branch conditions of a source (the build's own by default) that have no
+    marks in the build (call after `complete`)."""
+    ast = ast or build["ast"]
+    path = source_id(build, ast["absolutePath"])
     mapped = {
         tuple(value[:2])
         for branches in build["coverageMap"]["branches"].get(path, {}).values()
         for value in branches.values()
     }
     return sorted(
-        (node for node in _branch_candidates(build, path) if tuple(node.offset) not in mapped),
+        (node for node in _branch_candidates(ast) if tuple(node.offset) not in mapped),
         key=lambda node: node.offset,
     )
 
 
-def enclosing_function(build: dict[str, Any], offset: Offset) -> str:
+def enclosing_function(ast: dict[str, Any], offset: Offset) -> str:
     """`Contract.function` (or `Contract.modifier`, `Contract.constructor`) holding the source
-    range, from the AST: inlined code is attributed to where it is written."""
-    for node in _functions(build):
+    range, from the AST of its source: inlined code is attributed to where it is written."""
+    unit = _ast(ast)
+    for node in _functions(unit):
         start, end = node.offset
         if start <= offset[0] and offset[1] <= end:
             name = node.name or getattr(node, "kind", "") or "fallback"
-            return f"{build['contractName']}.{name}"
-    return build["contractName"]
+            return f"{node.parent().name}.{name}"
+    contracts = unit.children(depth=1, filters={"nodeType": "ContractDefinition"})
+    return contracts[0].name if contracts else ast["absolutePath"]
 
 
 # ------------------------------------------------------------------------------------------------
 
 
-def _own_path(build: dict[str, Any]) -> str:
-    return next(k for k, v in build["allSourcePaths"].items() if v == build["sourcePath"])
+def _sources(build: dict[str, Any], asts: dict[str, dict]) -> list[tuple[str, dict]]:
+    """(source id, AST) of the build's own source and of each source in `asts` it includes."""
+    found = []
+    for path, source_path in sorted(build["allSourcePaths"].items()):
+        ast = build["ast"] if source_path == build["sourcePath"] else asts.get(source_path)
+        if ast is not None:
+            found.append((path, ast))
+    return found
 
 
 def _ops(build: dict[str, Any]) -> list[dict[str, Any]]:
@@ -93,22 +121,21 @@ def _ops(build: dict[str, Any]) -> list[dict[str, Any]]:
 _ast_cache: dict[int, Any] = {}
 
 
-def _ast(build: dict[str, Any]) -> Any:
-    key = id(build["ast"])
+def _ast(ast: dict[str, Any]) -> Any:
+    key = id(ast)
     if key not in _ast_cache:
-        _ast_cache[key] = solcast.from_ast(build["ast"])
-    return _ast_cache[key]
+        _ast_cache[key] = (ast, solcast.from_ast(ast))  # the dict is kept so its id is not reused
+    return _ast_cache[key][1]
 
 
-def _functions(build: dict[str, Any]) -> list[Any]:
-    return _ast(build).children(
-        filters=({"nodeType": "FunctionDefinition"}, {"nodeType": "ModifierDefinition"})
-    )
+def _functions(unit: Any) -> list[Any]:
+    return unit.children(filters=({"nodeType": "FunctionDefinition"}, {"nodeType": "ModifierDefinition"}))
 
 
-def _branch_candidates(build: dict[str, Any], path: str) -> set[Any]:
+def _branch_candidates(ast: dict[str, Any]) -> set[Any]:
     """The condition nodes brownie counts as branches (if, require, ?:, each side of && and ||)."""
-    return solidity._get_branch_nodes([_ast(build)]).get(path, set())
+    unit = _ast(ast)
+    return solidity._get_branch_nodes([unit]).get(str(unit.contract_id), set())
 
 
 def _inside(inner: Offset, outer: Offset) -> bool:
@@ -187,7 +214,7 @@ def _mark_branch_copies(ops, pairs, branch_map: dict[str, dict]) -> None:
                     _mark(ops, pair, int(index))
 
 
-def _add_folded_branches(build, ops, candidates, pairs, branch_map, path: str) -> None:
+def _add_folded_branches(build, ast, ops, candidates, pairs, branch_map, path: str) -> None:
     """An `if` whose single condition left no opcode of its own: its JUMPI carries the `if`
     statement's range, right after the PUSH of the jump target. Each such JUMPI is a copy; the
     jump means "true" when its target lies in the `if`'s body."""
@@ -228,6 +255,6 @@ def _add_folded_branches(build, ops, candidates, pairs, branch_map, path: str) -
         marked = [p for p in agreed if _mark(ops, p, next_index)]
         if not marked:
             continue
-        fn = ops[marked[0][1]]["_entry"].get("fn") or enclosing_function(build, offset)
+        fn = ops[marked[0][1]]["_entry"].get("fn") or enclosing_function(ast, offset)
         branch_map.setdefault(fn, {})[str(next_index)] = [*offset, polarity[marked[0]]]
         next_index += 1

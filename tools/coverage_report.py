@@ -7,7 +7,8 @@ coverage maps it completes as the suites did (tools/coverage_map.py). Writes
 - reports/coverage.md: per contract and function, statements and branch outcomes covered, then
   every branch outcome no test reaches and every branch that cannot be measured, with its line;
 - reports/coverage-summary.json: {"<Contract>": {"branches": <percent>, "statements": <percent>}}
-  for every contract defined in contracts/*.sol (contracts/test/ holds test doubles);
+  for every contract in contracts/*.sol and every library in contracts/libraries/ that holds
+  code (an abstract contract or a library is measured in the contracts that include it);
 
 and prints the per-contract table. A branch has two outcomes (its condition true and false); the
 branch figure is the share of outcomes reached, as brownie counts it.
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.coverage_map import complete, enclosing_function, unmeasured_branches
+from tools.coverage_map import complete, enclosing_function, product_asts, source_id, unmeasured_branches
 
 
 @dataclass
@@ -63,19 +64,23 @@ def _pct(flags) -> float:
     return round(100.0 * sum(flags) / len(flags), 1) if flags else 100.0
 
 
-def production_builds(root: Path, build_dir: Path) -> list[dict[str, Any]]:
-    """The builds of the contracts defined in contracts/*.sol (not interfaces or libraries)."""
-    sources = {f"contracts/{p.name}" for p in sorted((root / "contracts").glob("*.sol"))}
-    builds = []
-    for path in sorted((build_dir / "contracts").glob("*.json")):
-        build = json.loads(path.read_text())
-        if build.get("sourcePath") in sources and build.get("type") == "contract":
-            builds.append(build)
-    return builds
+def load_builds(build_dir: Path) -> list[dict[str, Any]]:
+    return [json.loads(path.read_text()) for path in sorted((build_dir / "contracts").glob("*.json"))]
+
+
+def product_sources(root: Path) -> list[str]:
+    """The sources reported: every contract in contracts/*.sol (an abstract one through the
+    contracts that inherit it) and every library in contracts/libraries/ (through the contracts
+    that inline it); contracts/test/ holds test doubles."""
+    return [
+        f"contracts/{p.relative_to(root / 'contracts').as_posix()}"
+        for pattern in ("*.sol", "libraries/*.sol")
+        for p in sorted((root / "contracts").glob(pattern))
+    ]
 
 
 def merged_evaluations(tests_json: Path) -> dict[str, dict[str, list[set[int]]]]:
-    """contract -> source path -> [statements run, branches fallen through, branches jumped]."""
+    """contract -> source id -> [statements run, branches fallen through, branches jumped]."""
     merged: dict[str, dict[str, list[set[int]]]] = {}
     for evaluation in json.loads(tests_json.read_text())["tx"].values():
         for contract, paths in evaluation.items():
@@ -86,48 +91,70 @@ def merged_evaluations(tests_json: Path) -> dict[str, dict[str, list[set[int]]]]
     return merged
 
 
-def contract_coverage(build: dict[str, Any], root: Path, evaluation) -> ContractCoverage:
-    complete(build)
-    path = next(k for k, v in build["allSourcePaths"].items() if v == build["sourcePath"])
-    source = (root / build["sourcePath"]).read_bytes()
+def source_coverage(
+    source_path: str, ast: dict, builds: list[dict[str, Any]], root: Path, evaluations
+) -> ContractCoverage | None:
+    """A source's statements and branches, over every deployable build that includes it (its own
+    build, or the contracts that inherit or inline it); None when it holds no code."""
+    source = (root / source_path).read_bytes()
     lines = [0] + [i + 1 for i, byte in enumerate(source) if byte == 10]
-    ran, fell, jumped = evaluation.get(path, [set(), set(), set()])
+    statements: dict[tuple[int, int], bool] = {}
+    outcomes: dict[tuple[int, int], list[bool]] = {}
+    including = []
+    for build in builds:
+        path = source_id(build, source_path)
+        if path is None or not build.get("deployedBytecode") or not build.get("pcMap"):
+            continue
+        including.append(build)
+        ran, fell, jumped = evaluations.get(build["contractName"], {}).get(path, [set(), set(), set()])
+        for fn_statements in build["coverageMap"]["statements"].get(path, {}).values():
+            for index, offset in fn_statements.items():
+                key = tuple(offset)
+                statements[key] = statements.get(key, False) or int(index) in ran
+        for group in build["coverageMap"]["branches"].get(path, {}).values():
+            for index, (start, end, jump_means_true) in group.items():
+                taken_true, taken_false = (jumped, fell) if jump_means_true else (fell, jumped)
+                seen = outcomes.setdefault((start, end), [False, False])
+                seen[0] = seen[0] or int(index) in taken_true
+                seen[1] = seen[1] or int(index) in taken_false
+    if not statements and not outcomes:
+        return None
 
     functions: dict[str, Function] = {}
-    for statements in build["coverageMap"]["statements"].get(path, {}).values():
-        for index, offset in statements.items():
-            fn = functions.setdefault(enclosing_function(build, tuple(offset)), Function())
-            fn.statements.append(int(index) in ran)
-
+    for offset, ran_it in sorted(statements.items()):
+        functions.setdefault(enclosing_function(ast, offset), Function()).statements.append(ran_it)
     branches = []
-    for group in build["coverageMap"]["branches"].get(path, {}).values():
-        for index, (start, end, jump_means_true) in group.items():
-            taken_true, taken_false = (jumped, fell) if jump_means_true else (fell, jumped)
-            branch = Branch(
-                function=enclosing_function(build, (start, end)),
-                line=bisect.bisect_right(lines, start),
-                condition=source[start:end].decode(),
-                true_seen=int(index) in taken_true,
-                false_seen=int(index) in taken_false,
-            )
-            branches.append(branch)
-            fn = functions.setdefault(branch.function, Function())
-            fn.outcomes += [branch.true_seen, branch.false_seen]
-
-    unmeasured = [
-        (
-            enclosing_function(build, node.offset),
-            bisect.bisect_right(lines, node.offset[0]),
-            source[node.offset[0] : node.offset[1]].decode(),
+    for (start, end), (true_seen, false_seen) in sorted(outcomes.items()):
+        branch = Branch(
+            function=enclosing_function(ast, (start, end)),
+            line=bisect.bisect_right(lines, start),
+            condition=source[start:end].decode(),
+            true_seen=true_seen,
+            false_seen=false_seen,
         )
-        for node in unmeasured_branches(build)
-    ]
+        branches.append(branch)
+        functions.setdefault(branch.function, Function()).outcomes += [true_seen, false_seen]
+
+    unmeasured = {tuple(n.offset): n for n in unmeasured_branches(including[0], ast)}
+    for build in including[1:]:
+        still = {tuple(n.offset) for n in unmeasured_branches(build, ast)}
+        unmeasured = {k: v for k, v in unmeasured.items() if k in still}
+    name = next(
+        (n["name"] for n in ast["nodes"] if n["nodeType"] == "ContractDefinition"), Path(source_path).stem
+    )
     return ContractCoverage(
-        name=build["contractName"],
-        source=build["sourcePath"],
+        name=name,
+        source=source_path,
         functions=dict(sorted(functions.items())),
         branches=sorted(branches, key=lambda b: (b.line, b.condition)),
-        unmeasured=unmeasured,
+        unmeasured=[
+            (
+                enclosing_function(ast, offset),
+                bisect.bisect_right(lines, offset[0]),
+                source[offset[0] : offset[1]].decode(),
+            )
+            for offset in sorted(unmeasured)
+        ],
     )
 
 
@@ -181,12 +208,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no {tests_json}: run the suites with coverage first (`make coverage`)", file=sys.stderr)
         return 2
     evaluations = merged_evaluations(tests_json)
+    builds = load_builds(args.build)
+    asts = product_asts(builds)
+    for build in builds:
+        complete(build, asts)
     contracts = [
-        contract_coverage(build, root, evaluations.get(build["contractName"], {}))
-        for build in production_builds(root, args.build)
+        coverage
+        for source_path in product_sources(root)
+        if source_path in asts
+        and (coverage := source_coverage(source_path, asts[source_path], builds, root, evaluations))
     ]
     args.reports.mkdir(exist_ok=True)
-    summary = {c.name: {"branches": c.branches_pct(), "statements": c.statements_pct()} for c in contracts}
+    summary = {
+        c.name: {"branches": c.branches_pct(), "statements": c.statements_pct()}
+        for c in contracts
+        if not c.source.startswith("contracts/libraries/")
+    }
     (args.reports / "coverage-summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     (args.reports / "coverage.md").write_text(markdown(contracts))
     width = max((len(c.name) for c in contracts), default=8)

@@ -25,6 +25,7 @@ from hexbytes import HexBytes
 
 from shanglian import uscc
 from tools.coverage_map import complete as complete_coverage_map
+from tools.coverage_map import product_asts
 
 # Anvil writes the state of every block that leaves its memory under ~/.foundry/anvil/tmp, and a
 # node that brownie kills leaves it there (about 60 MB a node per run of these suites). brownie
@@ -52,8 +53,10 @@ def pytest_sessionstart(session):
     immutables keeps its map once deployed (see `_matches_with_immutables`)."""
     if session.config.getoption("coverage"):
         for project in brownie.project.get_loaded_projects():
-            for _, build in project._build.items():
-                complete_coverage_map(build)
+            builds = [build for _, build in project._build.items()]
+            asts = product_asts(builds)
+            for build in builds:
+                complete_coverage_map(build, asts)
         contract_module._verify_deployed_code = _matches_with_immutables
 
 
