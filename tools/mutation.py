@@ -21,7 +21,7 @@ as killed only when a test of behaviour notices it. Timed-out mutants are report
 left out of the score.
 
     python -m tools.mutation [--contract EnterpriseRegistry] [--suite tests/contracts]
-                             [--operators CSC,BOR,...] [--only ID ...] [--list]
+                             [--operators CSC,BOR,...] [--only ID ...] [--sample N --seed S] [--list]
 
 Writes reports/mutation-<Contract>.json and .md (every mutant, its line, change and fate) and
 prints the score: killed / (killed + survived).
@@ -33,6 +33,7 @@ import argparse
 import csv
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -348,6 +349,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", default=None, help="mutant ids to run")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per mutant")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=None,
+        help="judge a random sample of this many mutants (uniform, seeded)",
+    )
+    parser.add_argument("--seed", type=int, default=17, help="seed of --sample")
     args = parser.parse_args(argv)
 
     root = Path.cwd()
@@ -374,6 +382,9 @@ def main(argv: list[str] | None = None) -> int:
             for m, code in sorted(generated.values(), key=lambda item: (item[0].start, item[0].id))
             if m.operator in operators and (not args.only or m.id in args.only)
         ]
+        if args.sample is not None and args.sample < len(chosen):
+            picked = set(random.Random(args.seed).sample(range(len(chosen)), args.sample))
+            chosen = [m for i, m in enumerate(chosen) if i in picked]
         if args.list:
             for m, _ in chosen:
                 print(f"{m.id:10} {m.operator:5} line {m.line:4}  {m.describe()}")

@@ -128,6 +128,7 @@ def steps(path: Path) -> list[Step]:
 def prepare(folder: Path, path: Path) -> None:
     """The reader's checkout as far as the file needs it: the virtualenv, the npm packages, the
     example network profiles, the docs; the brownie project for the tester; the Python scripts."""
+    (folder / "home").mkdir()
     (folder / ".venv").symlink_to(ROOT / ".venv")
     (folder / "node_modules").symlink_to(ROOT / "node_modules")
     shutil.copy2(ROOT / "shanglian.example.yaml", folder)
