@@ -63,15 +63,17 @@ test: lint tools system
 	$(BIN)/python -m pytest -p no:pytest-brownie -n 2 --dist loadgroup tests/sdk tests/web
 
 # Contract coverage: the brownie suites with `--coverage` (Anvil records every opcode step, so this
-# is slower than `make test`), then per contract and function the statements and branch outcomes
-# reached: reports/coverage.md, reports/coverage-summary.json and a table. build/tests.json is
-# brownie's cache of evaluated transactions; it is rebuilt so every figure comes from this run.
-# SUITES=... runs part of the suites (the figures then count only what those tests reach).
-SUITES ?= tests/contracts
+# is much slower than `make test`), one folder at a time, each on an Anvil of its own that keeps
+# only its last blocks' steps (tests/contracts/conftest.py), then per contract and function the
+# statements and branch outcomes reached: reports/coverage.md, reports/coverage-summary.json and a
+# table. build/tests.json is brownie's cache of evaluated transactions: emptied first, then each
+# folder's run adds its own, so every figure comes from this run. SUITES=... runs part of them
+# (the figures then count only what those tests reach).
+SUITES ?= $(sort $(wildcard tests/contracts/*/)) $(wildcard tests/contracts/test_*.py)
 coverage: setup
 	$(BIN)/brownie compile
 	rm -f build/tests.json build/tests-*.json
-	$(BIN)/brownie test $(SUITES) -n 2 --coverage
+	for suite in $(SUITES); do $(BIN)/brownie test $$suite --coverage || exit 1; done
 	$(BIN)/python -m tools.coverage_report
 
 # Mutation testing of the contracts against their suites (hours: every mutant is compiled and

@@ -41,6 +41,10 @@ _launch_anvil = anvil_rpc.launch
 def _launch_anvil_for_suites(cmd, **kwargs):
     if brownie._config.CONFIG.argv["coverage"]:
         kwargs["steps_tracing"] = True
+        # brownie evaluates a transaction's steps as soon as it is mined (TransactionReceipt
+        # _await_confirmation); Anvil would otherwise keep every step of every transaction of the
+        # run in memory (tens of GB over the suites), so only the last blocks' are kept.
+        cmd = f"{cmd} --transaction-block-keeper 64"
     return _launch_anvil(f"{cmd} --max-persisted-states 0", **kwargs)
 
 
