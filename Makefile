@@ -78,8 +78,8 @@ coverage: setup
 
 # Mutation testing of the contracts against their suites (hours: every mutant is compiled and
 # the tests that reach it run): SuMo (npm) generates the mutants, tools/mutation.py judges them
-# into reports/mutation-<Contract>.md and .json. It takes the brownie lock for each test run
-# itself, so do not wrap it in flock. Each mutant runs only the test files whose transactions
+# into reports/mutation-<Contract>.md and .json. Each test run has a network namespace of its
+# own (its Anvil ports to itself). Each mutant runs only the test files whose transactions
 # executed the mutated code in the last `make coverage` (run it first). CONTRACTS=... picks
 # contracts (default: every contracts/*.sol), OPERATORS=... SuMo's operator ids (`sumo list`).
 CONTRACTS ?= $(basename $(notdir $(wildcard contracts/*.sol)))

@@ -5,14 +5,15 @@ sumo-config.js): `sumo mutate` parses each contract with @solidity-parser/parser
 file per mutant with its operator (CSC conditions forced true/false, BOR binary operators, MOD
 modifier deleted, EED event emission deleted, RSD return deleted, ILR literals, ...; `sumo list`
 names them all). SuMo's own `sumo test` is not used to judge them: it mutates the work tree in
-place, runs `brownie test` without the brownie lock (Anvil's fixed ports), and runs every test
-file for every mutant, which at our suites' length is days. Here each mutant is
+place, runs `brownie test` on Anvil's fixed ports beside whatever else uses them, and runs every
+test file for every mutant, which at our suites' length is days. Here each mutant is
 
 - written into a copy of the project (the work tree is never touched) and compiled with the
   project's compiler; a mutant that does not compile is stillborn, one whose runtime bytecode
   (metadata stripped) equals the original's is equivalent (trivial compiler equivalence);
 - tested with the test files whose transactions executed a statement the mutant touches, from
-  the last `make coverage` (build/tests.json), stopping at the first failing test: a failure
+  the last `make coverage` (build/tests.json), in a network namespace of its own, stopping at
+  the first failing test: a failure
   kills it, a passing run means it survived, no reaching test means it survived unexercised.
 
 The gas-snapshot tests and the suites that do not exercise the brownie build (the scripts, which
@@ -46,7 +47,6 @@ import solcast
 
 from tools.coverage_map import complete
 
-LOCK = "/tmp/shanglian-brownie.lock"
 # SuMo's operators that can change what these contracts do (`sumo list` describes each). Left out:
 # TOR/GVR (msg.sender and tx.origin are one account in every test), MOI/MOC/MOR (modifier
 # insertion and reordering), SLR (string literals: ours are ids hashed into keys), MCR.
@@ -179,10 +179,12 @@ class Workspace:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _brownie(workspace: Workspace, *args: str, timeout: float, locked: bool) -> subprocess.CompletedProcess:
+def _brownie(workspace: Workspace, *args: str, timeout: float, isolated: bool) -> subprocess.CompletedProcess:
     command = [str(workspace.root / ".venv" / "bin" / "brownie"), *args]
-    if locked:
-        command = ["flock", LOCK, *command]
+    if isolated:
+        # A network namespace of its own: brownie's Anvil has ports 8545/8546 to itself, so runs
+        # on one machine do not wait for each other.
+        command = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', *command]
     return subprocess.run(
         command, cwd=workspace.dir, capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -273,7 +275,7 @@ def run(
     started = time.monotonic()
     try:
         workspace.write(mutated)
-        compiled = _brownie(workspace, "compile", timeout=timeout, locked=False)
+        compiled = _brownie(workspace, "compile", timeout=timeout, isolated=False)
         if compiled.returncode != 0:
             mutant.status = "stillborn"
             return
@@ -293,7 +295,7 @@ def run(
             "-p",
             "no:cacheprovider",
             timeout=timeout,
-            locked=True,
+            isolated=True,
         )
         if tested.returncode == 0:
             mutant.status = "survived"
@@ -390,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{m.id:10} {m.operator:5} line {m.line:4}  {m.describe()}")
             return 0
         selection = Selection(root, build, files)
-        if _brownie(workspace, "compile", timeout=args.timeout, locked=False).returncode != 0:
+        if _brownie(workspace, "compile", timeout=args.timeout, isolated=False).returncode != 0:
             print("the unmutated project does not compile", file=sys.stderr)
             return 2
         workspace.reference = _runtime_code(workspace, args.contract)
