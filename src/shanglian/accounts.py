@@ -101,7 +101,10 @@ def load(name: str, profile: NetworkProfile, secret: str | None = None) -> Local
     if dev:
         if not profile.local:
             raise AccountError(
-                f"{name} is a public development key; it is refused on {profile.name!r}, which is not local"
+                f"{name} is a public development key; it is refused on {profile.name!r}, which is not local. "
+                "Sign with an account of your own (`shanglian account new NAME`), or, for a test network only you "
+                "use, mark it local: a profile with `local: true` under `networks:` in shanglian.yaml "
+                "(README, Networks); a URL on 127.0.0.1 or localhost is local already"
             )
         return Account.from_key(devkeys.keys()[int(dev.group(1))])
     path = _path(name)

@@ -39,15 +39,23 @@ class DeploymentError(ShanglianError):
 
 
 class ContractError(ShanglianError):
-    """A transaction or call reverted. ``name`` and ``args`` are the contract's custom error."""
+    """A transaction or call reverted. ``name`` and ``args`` are the contract's custom error;
+    ``message`` what it says to a person (see :mod:`shanglian.revert_messages`), which reads as
+    ``Name: message``."""
 
-    def __init__(self, name: str, args: dict[str, Any], contract: str | None = None, notice: str = "") -> None:
-        rendered = ", ".join(f"{key}={_render(value)}" for key, value in args.items())
-        super().__init__(f"{name}({rendered})" + (f": {notice}" if notice else ""))
+    def __init__(self, name: str, args: dict[str, Any], contract: str | None = None, notice: str = "",
+                 message: str | None = None) -> None:
+        if message is None:
+            rendered = ", ".join(f"{key}={_render(value)}" for key, value in args.items())
+            text = f"{name}({rendered})" + (f": {notice}" if notice else "")
+        else:
+            text = f"{name}: {message}"
+        super().__init__(text)
         self.name = name
         self.args_by_name = args
         self.contract = contract
         self.notice = notice
+        self.message = message
 
 
 def _render(value: Any) -> str:

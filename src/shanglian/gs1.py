@@ -51,8 +51,11 @@ _GTIN_LENGTHS = (8, 12, 13, 14)
 _CSET82_RE = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+")
 # A '%' not followed by two hex digits cannot be decoded unambiguously.
 _BAD_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-# Digital Link path order: primary key first, then lot, then serial (GS1 DL 1.2 qualifier order).
-_PATH_AI_RANK = {"01": 0, "10": 1, "21": 2}
+# Digital Link path order for a GTIN: the primary key, then its qualifiers, each optional, in this
+# order: consumer product variant (AI 22), lot (AI 10), serial (AI 21) (GS1 Digital Link URI syntax
+# 1.2, section 4.5).
+_PATH_AI_RANK = {"01": 0, "22": 1, "10": 2, "21": 3}
+MAX_CPV_LENGTH = 20
 _ABI_STRING_OFFSET = (32).to_bytes(32, "big")
 
 
@@ -117,7 +120,9 @@ def _validate_cset82(field: str, value: str, max_length: int) -> None:
 
 @dataclass(frozen=True)
 class DigitalLink:
-    """A GS1 Digital Link for one lot, optionally one serial within it.
+    """A GS1 Digital Link of a product (GTIN), one of its lots, an item by lot and serial, or an item
+    by serial alone (GTIN + serial is the item's GS1 key, the SGTIN), optionally qualified by a
+    consumer product variant (AI 22).
 
     ``gtin`` is stored as GTIN-14 whatever form it was given in. ``base`` is everything before
     ``/01/``: scheme, host and optional path prefix, or ``""`` for a bare path. Construction
@@ -125,25 +130,39 @@ class DigitalLink:
     """
 
     gtin: str
-    lot: str
+    lot: str | None
     serial: str | None = None
     base: str = DEFAULT_BASE
+    cpv: str | None = None
 
     def __post_init__(self) -> None:
         # Frozen dataclass: normalised values have to be written past __setattr__.
         object.__setattr__(self, "gtin", normalize_gtin(self.gtin))
-        validate_lot(self.lot)
+        if self.lot is not None:
+            validate_lot(self.lot)
         if self.serial is not None:
             validate_serial(self.serial)
+        if self.cpv is not None:
+            _validate_cset82("cpv", self.cpv, MAX_CPV_LENGTH)
         object.__setattr__(self, "base", _check_base(self.base))
 
     @property
     def uri(self) -> str:
-        """The link as ``<base>/01/<gtin14>/10/<lot>[/21/<serial>]``, values percent-encoded."""
-        path = f"/01/{self.gtin}/10/{_encode(self.lot)}"
-        if self.serial is not None:
-            path += f"/21/{_encode(self.serial)}"
+        """The link as ``<base>/01/<gtin14>[/22/<cpv>][/10/<lot>][/21/<serial>]``, values
+        percent-encoded (a "/" in a value as %2F)."""
+        path = f"/01/{self.gtin}"
+        for ai, value in (("22", self.cpv), ("10", self.lot), ("21", self.serial)):
+            if value is not None:
+                path += f"/{ai}/{_encode(value)}"
         return self.base + path
+
+    @property
+    def level(self) -> str:
+        """What the link names: ``item`` (lot and serial), ``serial`` (serial without lot), ``lot``
+        or ``product``."""
+        if self.serial is not None:
+            return "item" if self.lot is not None else "serial"
+        return "lot" if self.lot is not None else "product"
 
 
 def _encode(value: str) -> str:
@@ -167,17 +186,19 @@ def _check_base(base: str) -> str:
 
 
 def format_digital_link(
-    gtin: str, lot: str, serial: str | None = None, base: str = DEFAULT_BASE
+    gtin: str, lot: str | None, serial: str | None = None, base: str = DEFAULT_BASE
 ) -> str:
-    """Render ``<base>/01/<gtin14>/10/<lot>[/21/<serial>]`` after validating every part."""
+    """Render ``<base>/01/<gtin14>[/10/<lot>][/21/<serial>]`` after validating every part."""
     return DigitalLink(gtin=gtin, lot=lot, serial=serial, base=base).uri
 
 
 def parse_digital_link(uri: str) -> DigitalLink:
     """Parse a GS1 Digital Link URI (any http(s) host and path prefix) or a bare ``/01/`` path.
 
-    The GTIN may be in 8/12/13/14-digit form; the lot (AI 10) is required and the serial
-    (AI 21) optional. A query string or fragment is ignored.
+    The GTIN may be in 8/12/13/14-digit form, followed by the qualifiers the GS1 Digital Link URI
+    syntax allows for it, each optional and in this order: AI 22 (consumer product variant), AI 10
+    (lot), AI 21 (serial). Values are percent-decoded after the path is split, so a "/" inside a
+    value is written %2F. One trailing "/" is ignored, as are a query string and a fragment.
     """
     parts = urlsplit(uri.strip())
     if parts.scheme or parts.netloc:
@@ -191,7 +212,10 @@ def parse_digital_link(uri: str) -> DigitalLink:
             "uri", f"expected an http(s) URI or a path starting with /01/, got {uri!r}"
         )
 
-    segments = parts.path.split("/")
+    path = parts.path
+    if path.endswith("/") and not path.endswith("//"):
+        path = path[:-1]
+    segments = path.split("/")
     if "01" not in segments:
         raise InputError("uri", f"no /01/ (GTIN) segment in the path of {uri!r}")
     start = segments.index("01")
@@ -199,8 +223,8 @@ def parse_digital_link(uri: str) -> DigitalLink:
     if len(pairs) % 2:
         raise InputError(
             "uri",
-            f"odd number of path segments from /01/ on ({len(pairs)}); "
-            "expected AI/value pairs such as /01/<gtin>/10/<lot>",
+            f"odd number of path segments from /01/ on ({len(pairs)}): expected AI/value pairs such as "
+            "/01/<gtin>/10/<lot>/21/<serial>; a '/' inside a lot or serial is written %2F",
         )
 
     values: dict[str, str] = {}
@@ -211,21 +235,22 @@ def parse_digital_link(uri: str) -> DigitalLink:
             raise InputError(
                 "uri",
                 f"unknown or unsupported AI {ai!r} in path; "
-                "only 10 (lot) and 21 (serial) may follow 01",
+                "only 22 (variant), 10 (lot) and 21 (serial) may follow 01, in that order",
             )
         if rank <= last_rank:
-            raise InputError("uri", f"AI {ai} repeated or out of order; expected /01/../10/../21/..")
+            raise InputError("uri", f"AI {ai} repeated or out of order; expected /01/../22/../10/../21/..")
         last_rank = rank
         values[ai] = raw
-    if "10" not in values:
-        raise InputError("uri", "missing lot (AI 10); expected /01/<gtin>/10/<lot>[/21/<serial>]")
 
-    serial = values.get("21")
+    def decoded(ai: str, field: str) -> str | None:
+        return None if ai not in values else _decode(field, values[ai])
+
     return DigitalLink(
         gtin=_decode("gtin", values["01"]),
-        lot=_decode("lot", values["10"]),
-        serial=None if serial is None else _decode("serial", serial),
+        lot=decoded("10", "lot"),
+        serial=decoded("21", "serial"),
         base=origin + "/".join(segments[:start]),
+        cpv=decoded("22", "cpv"),
     )
 
 

@@ -36,6 +36,30 @@ def find_binary(name: str) -> str:
     raise ConfigError(f"{name} not found: run `npm ci` in the shanglian checkout, or put {name} on PATH")
 
 
+def native_binary(name: str) -> str:
+    """The node's own executable behind npm's launcher (the launcher exits 0 whatever the node's
+    status, so a caller that must know why a node failed runs this); the launcher if it has none."""
+    import platform
+
+    arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower(), "")
+    package = f"{name}-{platform.system().lower()}-{arch}"
+    for folder in [Path.cwd(), *Path(__file__).resolve().parents]:
+        candidate = folder / "node_modules" / "@foundry-rs" / package / "bin" / name
+        if candidate.exists():
+            return str(candidate)
+    return find_binary(name)
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something listens on (or holds) `host`:`port`."""
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -49,7 +73,7 @@ def _command(kind: str, port: int, hardfork: str, chain_id: int | None = None) -
 
 
 def anvil_command(port: int, state: Path | None, hardfork: str = "london", block_time: int | None = None,
-                  chain_id: int | None = None, genesis_timestamp: int | None = None) -> list[str]:
+                  chain_id: int | None = None, genesis_timestamp: int | None = None, native: bool = False) -> list[str]:
     command = [
         *_command("anvil", port, hardfork, chain_id),
         # No base fee, like brownie's development network and the zero-gas consortium chains: a
@@ -67,6 +91,8 @@ def anvil_command(port: int, state: Path | None, hardfork: str = "london", block
         command += ["--block-time", str(block_time)]
     if genesis_timestamp is not None:
         command += ["--timestamp", str(genesis_timestamp)]
+    if native:
+        command[0] = native_binary("anvil")
     return command
 
 
@@ -82,6 +108,17 @@ def ganache_command(port: int, state_dir: Path | None, hardfork: str = "london")
     if state_dir is not None:
         command += ["--database.dbPath", str(state_dir)]
     return command
+
+
+def answers(url: str) -> bool:
+    """Whether a JSON-RPC node answers at `url`."""
+    import requests
+
+    try:
+        requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=0.5)
+        return True
+    except requests.exceptions.RequestException:
+        return False
 
 
 class LocalNode:
@@ -133,13 +170,7 @@ class LocalNode:
         raise NetworkError(f"{self.kind} did not start within {timeout:g} s")
 
     def _answers(self) -> bool:
-        import requests
-
-        try:
-            requests.post(self.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=0.5)
-            return True
-        except requests.exceptions.RequestException:
-            return False
+        return answers(self.url)
 
     def stop(self, kill: bool = False) -> None:
         if self.process is None:
@@ -163,3 +194,82 @@ class LocalNode:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class DevNode:
+    """`shanglian node`: Anvil on 127.0.0.1:`port` with its state kept in `folder` (``anvil-state.json``),
+    its output in a log file, and its process id in ``node.pid`` so that ``--stop`` finds it. Starting
+    checks the port first and waits until the node answers; a node that cannot start is a
+    NetworkError carrying its own last words."""
+
+    def __init__(self, folder: Path, port: int = 8545, hardfork: str = "london", block_time: int | None = None,
+                 log: Path | None = None) -> None:
+        self.folder = folder
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log  # None: this terminal
+        self.pid_file = folder / "node.pid"
+        self.command = anvil_command(port, folder / "anvil-state.json", hardfork, block_time, native=True)
+
+    def running(self) -> tuple[int, str] | None:
+        """(pid, url) of the node started from this folder, if it still runs."""
+        try:
+            pid_text, url = self.pid_file.read_text().split()
+            os.kill(int(pid_text), 0)
+            return int(pid_text), url
+        except (OSError, ValueError):
+            return None
+
+    def start(self, detach: bool, timeout: float = 30) -> subprocess.Popen[bytes]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        found = self.running()
+        if found:
+            raise NetworkError(f"a node started from {self.folder} runs already (pid {found[0]}, {found[1]}): "
+                               "stop it with `shanglian node --stop`")
+        if port_in_use(self.port):
+            raise NetworkError(f"port {self.port} on 127.0.0.1 is in use: stop what holds it (a node started with "
+                               f"--detach stops with `shanglian node --stop`), or give another --port")
+        output = open(self.log, "ab") if self.log else None  # noqa: SIM115 - the child's, closed below
+        try:
+            process = subprocess.Popen(self.command, stdout=output, stderr=subprocess.STDOUT if output else None,
+                                       stdin=subprocess.DEVNULL, start_new_session=detach)
+        finally:
+            if output:
+                output.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise NetworkError(f"anvil exited with status {process.returncode} at start: {self._last_words()}")
+            if answers(self.url):
+                self.pid_file.write_text(f"{process.pid} {self.url}\n")
+                return process
+            time.sleep(0.05)
+        process.kill()
+        raise NetworkError(f"anvil did not answer on {self.url} within {timeout:g} s: {self._last_words()}")
+
+    def _last_words(self) -> str:
+        if self.log is None or not self.log.exists():
+            return "see its output above"
+        lines = [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
+        return (lines[-1].strip() if lines else "it printed nothing") + f" (log: {self.log})"
+
+    def stop(self, timeout: float = 15) -> str | None:
+        """Stops the node started from this folder (it dumps its state first); its URL, or None if
+        none ran."""
+        found = self.running()
+        if found is None:
+            self.pid_file.unlink(missing_ok=True)
+            return None
+        pid, url = found
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return url

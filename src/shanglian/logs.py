@@ -52,6 +52,9 @@ def fetch(
     """Logs of `address` matching `topics`, oldest first, asked for as many blocks at a time as the
     node answers (see the module doc)."""
     last = chain.w3.eth.block_number if to_block is None else to_block
+    if chain.profile.embedded:
+        yield from _embedded(chain).fetch(chain, address, topics, from_block, last)
+        return
     start = from_block
     while start <= last:
         end = min(last, start + window(chain) - 1)
@@ -64,6 +67,52 @@ def fetch(
             continue
         yield from found
         start = end + 1
+
+
+class EmbeddedLogs:
+    """The embedded chain's logs, read once per block. eth-tester answers eth_getLogs by reading
+    every receipt of every block in the range again on each query (eth_tester/main.py `get_logs`),
+    so on the embedded chain a query from the deployment block costs more with each block and a
+    story of a few hundred transactions spends minutes in log queries. The chain lives in this
+    process: each block's logs are read once and kept with the block's hash, and a block whose
+    hash changed (a reverted snapshot, then new blocks) is read again."""
+
+    def __init__(self) -> None:
+        self._blocks: list[tuple[bytes, list[LogReceipt]]] = []  # (hash, logs) by block number
+
+    def fetch(self, chain_: Chain, address: str, topics: Sequence[Any], start: int, end: int) -> Iterator[LogReceipt]:
+        self._sync(chain_, end)
+        wanted = [None if t is None else {_hex(x) for x in ([t] if isinstance(t, (str, bytes)) else t)}
+                  for t in topics]
+        address = address.lower()
+        for _, block_logs in self._blocks[start:end + 1]:
+            for log in block_logs:
+                if log["address"].lower() != address or len(log["topics"]) < len(wanted):
+                    continue
+                if all(w is None or _hex(t) in w for w, t in zip(wanted, log["topics"])):
+                    yield log
+
+    def _sync(self, chain_: Chain, end: int) -> None:
+        eth = chain_.w3.eth
+        head = eth.block_number
+        del self._blocks[head + 1:]  # reverted to a snapshot below them
+        while self._blocks and self._blocks[-1][0] != bytes(eth.get_block(len(self._blocks) - 1)["hash"]):
+            self._blocks.pop()  # reverted, then mined again: another block at this height
+        end = min(end, head)
+        while len(self._blocks) <= end:
+            block = eth.get_block(len(self._blocks))
+            found = [log for tx in block["transactions"] for log in eth.get_transaction_receipt(tx)["logs"]]
+            self._blocks.append((bytes(block["hash"]), found))
+
+
+def _hex(value: Any) -> str:
+    return (value if isinstance(value, str) else "0x" + bytes(value).hex()).lower()
+
+
+def _embedded(chain_: Chain) -> EmbeddedLogs:
+    if chain_.embedded_logs is None:
+        chain_.embedded_logs = EmbeddedLogs()
+    return chain_.embedded_logs
 
 
 def window(chain: Chain) -> int:

@@ -11,10 +11,12 @@ profile leaves out takes that engine's default.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import yaml
@@ -95,9 +97,22 @@ def load_profiles(path: str | os.PathLike[str] | None = None) -> dict[str, Netwo
     return profiles
 
 
+def is_loopback(url: str) -> bool:
+    """Whether `url`'s host is this machine (localhost, 127.0.0.0/8, ::1): a node only you reach."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def profile(network: str, config: str | os.PathLike[str] | None = None) -> NetworkProfile:
+    """The profile `network` names; a bare URL of a node on this machine is a local network (the
+    development keys work there, as on `development`)."""
     if network.startswith(("http://", "https://")):
-        return NetworkProfile(network, rpc=network)
+        return NetworkProfile(network, rpc=network, local=is_loopback(network))
     profiles = load_profiles(config)
     if network not in profiles:
         known = ", ".join(sorted(profiles))
@@ -118,6 +133,7 @@ class Chain:
     logs_window: int | None = None  # eth_getLogs blocks per query, once probed (logs.py)
     clock_checked: bool = False  # the contracts' clock was found to count seconds (chaintime.py)
     batch_cap: int | None = None  # the longest JSON-RPC batch the node was found to take (pipeline.py)
+    embedded_logs: Any = None  # the embedded chain's logs, read once per block (logs.py)
 
     @property
     def name(self) -> str:

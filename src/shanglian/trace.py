@@ -28,7 +28,7 @@ from typing import Any
 
 from rich.markup import escape
 
-from shanglian import gs1
+from shanglian import gs1, regions
 from shanglian.deploy import Suite, state_dir
 from shanglian.errors import ContractError, InputError
 from shanglian.merkle import SerialTree
@@ -66,6 +66,20 @@ class Verdict(enum.StrEnum):
     UNKNOWN_SERIAL = "unknown serial"
     RECALLED = "recalled"
     SUSPICIOUS = "suspicious scan count"
+
+    @property
+    def exit_code(self) -> int:
+        """`shanglian trace`'s exit status for this verdict, for scripts to branch on (1 and 2 are
+        the CLI's own: a node or configuration problem, bad input)."""
+        return VERDICT_EXIT_CODES[self]
+
+
+VERDICT_EXIT_CODES = {
+    Verdict.GENUINE: 0,
+    Verdict.UNKNOWN_SERIAL: 3,
+    Verdict.RECALLED: 4,
+    Verdict.SUSPICIOUS: 5,
+}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -322,6 +336,9 @@ def trace(
     `from_block` on (the block the registry was deployed in, if known).
     """
     link = uri_or_link if isinstance(uri_or_link, gs1.DigitalLink) else gs1.parse_digital_link(uri_or_link)
+    if link.lot is None:
+        raise InputError("uri", f"{link.uri} names no lot; trace a link with its lot (/01/<gtin>/10/<lot>/21/<serial>) — "
+                                "the resolver finds the lot of a serial from its index")
     if not isinstance(suspicious_after, int) or suspicious_after < 0:
         raise InputError("suspicious_after", f"must be a whole number of scans, got {suspicious_after!r}")
     source = serial_source(serials)
@@ -342,12 +359,19 @@ def trace(
     except ContractError as exc:
         if exc.name != "ProvenanceUnknownBatch":
             raise
+        try:
+            known = prov.product(link.gtin, history)
+            registered = ProductFacts(known.gtin, known.name, known.features, names(known.producer))
+        except ContractError as missing:
+            if missing.name != "ProvenanceUnknownProduct":
+                raise
+            registered = None
         return TraceReport(
             **base,
             verdict=Verdict.UNKNOWN_SERIAL,
             verdict_reason=f"no lot {link.lot} of GTIN {link.gtin} is registered on chain",
             serial_proven=None if link.serial is None else False,
-            product=None,
+            product=registered,
             batch=None,
             certifications=[],
             custody=[],
@@ -536,15 +560,24 @@ def story_lines(report: TraceReport) -> list[str]:
     style = _VERDICT_STYLE[report.verdict]
     item = f"lot {report.lot}" + (f" · serial {report.serial}" if report.serial else "")
     lines = []
-    title = report.product.name if report.product else "(unknown product)"
+    title = report.product.name if report.product else "(no product registered under this GTIN)"
     lines.append(f"[bold]{e(title)}[/bold]  GTIN {report.gtin} · {e(item)}")
     lines.append(f"verdict: [{style}]{report.verdict.value}[/{style}] — {e(report.verdict_reason)}")
     if report.product is None or report.batch is None:
+        if report.product is not None:
+            lines.append(f"the product is registered by {e(str(report.product.producer))}; this lot is not")
+        return lines
+    if report.serial_proven is False:
+        # A forged label borrows its lot's story: none of it describes this box.
+        lines.append(f"lot {e(report.lot)} is registered on chain, but serial {e(report.serial or '')} is not one of "
+                     "its items: nothing the lot records describes this item")
         return lines
     b = report.batch
     if report.product.features:
         lines.append(f"features: {e(report.product.features)}")
-    lines.append(f"origin: {e(b.place)} (region {b.region_code}, {_coords(b.latitude, b.longitude)})")
+    region = regions.full_name(b.region_code)
+    lines.append(f"origin: {e(b.place)} ({region + ' ' if region else 'region '}{b.region_code:06d}, "
+                 f"{_coords(b.latitude, b.longitude)})")
     lines.append(f"produced: {b.production_date} by {e(str(b.producer))}, quantity {b.quantity}")
     current = report.certified_by
     for c in report.certifications:
@@ -552,7 +585,7 @@ def story_lines(report: TraceReport) -> list[str]:
         if c.revoked:
             state += f" {(c.revoked_at or '')[:10]} by {c.revoked_by}"
         marker = "certified by" if c is current else "was certified by"
-        lines.append(f"{marker}: {e(str(c.alliance))} until {c.expiry[:10]} ({state})")
+        lines.append(f"{marker}: {e(str(c.alliance))} until {c.expiry[:10]} ({state}), certificate {c.certificate_hash}")
     if not report.certifications:
         lines.append("certified by: nobody")
     lines.append(f"seller: {e(str(report.seller)) if report.seller else 'none recorded'}")

@@ -23,7 +23,7 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError, TimeExhausted, Web3RPCError
 from web3.types import TxReceipt
 
-from shanglian import artifacts, chaintime
+from shanglian import artifacts, chaintime, revert_messages
 from shanglian.errors import ConfigError, ContractError, NetworkError
 from shanglian.network import Chain
 
@@ -87,7 +87,7 @@ def decode_revert(data: bytes | str | None) -> ContractError:
         return ContractError("UnknownError", {"data": raw.to_0x_hex()})
     values = abi_decode(list(spec.types), body)
     args = {name: _plain(value) for name, value in zip(spec.names, values)}
-    return ContractError(spec.name, args, spec.contract, spec.notice)
+    return ContractError(spec.name, args, spec.contract, spec.notice, revert_messages.render(spec.name, args))
 
 
 def _plain(value: Any) -> Any:

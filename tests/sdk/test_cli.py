@@ -140,7 +140,7 @@ def test_malformed_csv_row_is_refused_before_any_vote(deployed, tmp_path):
 
 def test_import_from_csv_is_governed_by_the_threshold(deployed, tmp_path):
     csv = tmp_path / "members.csv"
-    rows = [f"{devkeys.addresses()[i]},企业{i},{uscc.with_check_character(f'913300{i:02d}MA2H7C4L5')},supplier,h{i},{LATER}"
+    rows = [f"{devkeys.addresses()[i]},企业{i},{uscc.with_check_character(f'91330100MA2H7C{i:02d}5')},supplier,h{i},{LATER}"
             for i in range(3, 8)]
     csv.write_text("account,name,credit_code,roles,licence_hash,licence_expiry\n" + "\n".join(rows) + "\n")
     first = json.loads(run(deployed, "enterprise", "import", str(csv), "--account", "dev0", "--json", "--chunk-rows", "2").stdout)
@@ -157,7 +157,7 @@ def test_import_from_csv_is_governed_by_the_threshold(deployed, tmp_path):
 def test_import_reports_a_row_it_skipped(deployed, tmp_path):
     onboard_applicant(deployed)  # dev3 is an enterprise already; its row cannot be imported
     csv = tmp_path / "members.csv"
-    rows = [f"{devkeys.addresses()[i]},企业{i},{uscc.with_check_character(f'913300{i:02d}MA2H7C4L5')},supplier,h{i},{LATER}"
+    rows = [f"{devkeys.addresses()[i]},企业{i},{uscc.with_check_character(f'91330100MA2H7C{i:02d}5')},supplier,h{i},{LATER}"
             for i in range(3, 5)]
     csv.write_text("account,name,credit_code,roles,licence_hash,licence_expiry\n" + "\n".join(rows) + "\n")
     run(deployed, "enterprise", "import", str(csv), "--account", "dev0")
@@ -175,7 +175,13 @@ def test_unreachable_node_is_one_line_and_exit_1(anvil):
     assert result.stderr.startswith("error: no node at http://127.0.0.1:") and "shanglian node" in result.stderr
 
 
-def test_dev_keys_are_refused_on_a_network_that_is_not_local(anvil):
-    result = run(anvil, "deploy", "--account", "dev0", "--network", anvil.url, check=False)
-    assert result.returncode == 1
-    assert "public development key" in result.stderr
+def test_dev_keys_are_refused_on_a_network_that_is_not_local_with_the_way_to_mark_one(anvil):
+    anvil.config.write_text(anvil.config.read_text() + f"  shared:\n    rpc: {anvil.url}\n    local: false\n")
+    result = run(anvil, "deploy", "--account", "dev0", "--network", "shared", check=False)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "public development key" in result.stderr and "`local: true`" in result.stderr
+
+
+def test_a_loopback_url_is_a_local_network(anvil):
+    deployed = json.loads(run(anvil, "deploy", "--account", "dev0", "--network", anvil.url, "--json").stdout)
+    assert deployed["network"] == anvil.url and set(deployed["contracts"]) >= {"EnterpriseRegistry"}

@@ -286,10 +286,13 @@ def test_batch_create_reads_serials_from_a_file(cli, tmp_path):
     assert (created["serials"], created["first_item"].endswith("/21/BOX-A")) == (3, True)
 
 
-def test_trace_of_a_serial_outside_the_batch_reads_unknown(cli):
+def test_trace_of_a_serial_outside_the_batch_reads_unknown_and_exits_3(cli):
     build_batch(cli, "PEAR-000001..PEAR-000010")
-    report = json.loads(cli("trace", LINK.replace(ITEM, "PEAR-000011"), "--json").stdout)
-    assert (report["verdict"], report["serial_proven"]) == ("unknown serial", False)
+    result = cli("trace", LINK.replace(ITEM, "PEAR-000011"), "--json", check=False)
+    report = json.loads(result.stdout)
+    assert (report["verdict"], report["serial_proven"], result.returncode) == ("unknown serial", False, 3)
+    human = cli("trace", LINK.replace(ITEM, "PEAR-000011"), check=False)
+    assert human.returncode == 3 and "origin:" not in human.stdout and "nothing the lot records" in human.stdout
 
 
 def test_recorded_scans_show_in_the_trace(cli, deployed):
@@ -307,15 +310,18 @@ def test_recorded_scans_show_in_the_trace(cli, deployed):
         "--account",
         f"dev{PLATFORM_KEY}",
     )
-    report = json.loads(cli("trace", LINK, "--json", "--suspicious-after", "2").stdout)
-    assert (report["scan_count"], report["verdict"]) == (3, "suspicious scan count")
+    result = cli("trace", LINK, "--json", "--suspicious-after", "2", check=False)
+    report = json.loads(result.stdout)
+    assert (report["scan_count"], report["verdict"], result.returncode) == (3, "suspicious scan count", 5)
 
 
 def test_recall_shows_on_the_next_trace(cli):
     build_batch(cli, "PEAR-000001..PEAR-000100")
     cli("batch", "recall", LINK, "--reason", "农药残留超标", "--account", "dev3")
-    report = json.loads(cli("trace", LINK, "--json").stdout)
+    result = cli("trace", LINK, "--json", check=False)
+    report = json.loads(result.stdout)
     assert report["verdict"] == "recalled" and report["recalls"][0]["reason"] == "农药残留超标"
+    assert result.returncode == 4
 
 
 def test_batch_show_lists_origin_custodian_and_certification(cli, deployed):

@@ -331,7 +331,7 @@ def test_issuing_the_same_invoice_twice_exits_2_naming_receivable_invoice_used(c
         check=False,
     )
     assert again.returncode == 2
-    assert again.stderr.startswith("error: refused by the contract: ReceivableInvoiceUsed(")
+    assert again.stderr.startswith("error: refused by the contract: ReceivableInvoiceUsed: invoice 0x")
     assert len(again.stderr.strip().splitlines()) == 1
 
 

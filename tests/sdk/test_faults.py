@@ -141,7 +141,7 @@ def test_node_killed_mid_deployment_then_deploy_again_completes_the_suite(node, 
     assert again.returncode == 0, again.stderr
     addresses = json.loads(again.stdout)["contracts"]
     entries = deploy.Manifest(manifest_path).entries(chain.chain_id)
-    assert set(entries) == {"EnterpriseRegistry", "ProductProvenance", "Receivables"}
+    assert set(entries) == {"EnterpriseRegistry", "ProductProvenance", "Receivables", "Evidence", "Licences", "Copyrights"}
     for name, entry in entries.items():
         assert entry["address"] == addresses[name]
         assert len(chain.w3.eth.get_code(entry["address"])) > 0, name

@@ -333,10 +333,9 @@ def test_parse_rejects_malformed_percent_escape(lot: str) -> None:
         ("https://id.gs1.org/gtin/09506000134352/10/A", "no /01/"),
         ("https://id.gs1.org/", "no /01/"),
         ("/01/09506000134352/10", "odd number"),
-        ("/01/09506000134352/10/A/", "odd number"),
+        ("/01/09506000134352/10/A/B/21/S", "a '/' inside a lot or serial is written %2F"),
         ("/01/09506000134352/17/250101/10/A", "unknown or unsupported AI '17'"),
-        ("/01/09506000134352/21/XYZ", "missing lot"),
-        ("/01/09506000134352", "missing lot"),
+        ("/01/09506000134352/10/L/22/V", "out of order"),
         ("/01/09506000134352/21/S/10/L", "out of order"),
         ("/01/09506000134352/10/L/10/M", "repeated"),
         ("ftp://id.gs1.org/01/09506000134352/10/A", "http(s)"),
@@ -347,6 +346,54 @@ def test_parse_structural_errors_name_uri(uri: str, hint: str) -> None:
     with raises_for("uri") as caught:
         parse_digital_link(uri)
     assert hint in caught.value.reason
+
+
+def test_parse_ignores_one_trailing_slash() -> None:
+    link = parse_digital_link("https://id.gs1.org/01/09506000134352/10/ABC123/21/XYZ/")
+    assert (link.lot, link.serial, link.uri) == ("ABC123", "XYZ", "https://id.gs1.org/01/09506000134352/10/ABC123/21/XYZ")
+
+
+def test_parse_serial_without_lot_names_the_item_by_gtin_and_serial() -> None:
+    link = parse_digital_link("/01/09506000134352/21/S%2F2")
+    assert (link.lot, link.serial, link.level, link.uri) == (None, "S/2", "serial", "/01/09506000134352/21/S%2F2")
+
+
+def test_parse_lot_without_serial_is_a_lot_level_link() -> None:
+    assert parse_digital_link("/01/09506000134352/10/AB%2F12").level == "lot"
+
+
+def test_parse_product_level_link() -> None:
+    link = parse_digital_link("https://id.gs1.org/01/09506000134352")
+    assert (link.lot, link.serial, link.level) == (None, None, "product")
+
+
+def test_parse_consumer_product_variant_qualifier() -> None:
+    link = parse_digital_link("/01/09506000134352/22/2A/10/ABC/21/S1")
+    assert (link.cpv, link.lot, link.serial, link.uri) == ("2A", "ABC", "S1", "/01/09506000134352/22/2A/10/ABC/21/S1")
+
+
+# The GS1 Digital Link URI syntax read by an independent, well-kept parser (biip): every link this
+# module writes parses there to the same element strings, "/" in values included.
+REFERENCE_LINKS = [
+    ("9506000134352", "AB/12", "X1", None),
+    ("9506000134352", "DS2026-09", "S/2", None),
+    ("9506000134352", None, "S/2", None),
+    ("9506000134352", "L%1", None, None),
+    ("9506000134352", "A!(1)*", "1/2", "V/1"),
+    ("96385074", "L", "S", None),
+]
+
+
+@pytest.mark.parametrize(("gtin", "lot", "serial", "cpv"), REFERENCE_LINKS)
+def test_links_parse_alike_in_the_reference_parser(gtin, lot, serial, cpv) -> None:
+    from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+
+    link = DigitalLink(gtin, lot, serial, base="https://id.example", cpv=cpv)
+    reference = {e.ai.ai: e.value for e in GS1DigitalLinkURI.parse(link.uri).element_strings}
+    expected = {"01": link.gtin, "22": cpv, "10": lot, "21": serial}
+    assert reference == {ai: value for ai, value in expected.items() if value is not None}
+    assert parse_digital_link(link.uri) == link
+    assert parse_digital_link(link.uri + "/") == link
 
 
 def test_parse_bad_check_digit_names_gtin() -> None:

@@ -47,7 +47,7 @@ def test_deploy_puts_the_whole_suite_on_chain(network, tmp_path):
     admins = [sender(chain, i).address for i in range(3)]
     manifest = deploy.Manifest(tmp_path / "deployments.json")
     suite = deploy.deploy_suite(chain, sender(chain, 0), deploy.DeployOptions(admins, 2), fresh=True, manifest=manifest)
-    assert set(suite.addresses) == {"EnterpriseRegistry", "ProductProvenance", "Receivables"}
+    assert set(suite.addresses) == {"EnterpriseRegistry", "ProductProvenance", "Receivables", "Evidence", "Licences", "Copyrights"}
     for address in suite.addresses.values():
         assert len(chain.w3.eth.get_code(address)) > 0
     assert suite.registry.functions.threshold().call() == 2

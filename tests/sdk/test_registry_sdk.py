@@ -101,7 +101,7 @@ def _rows(count, start=100):
 
     rows = []
     for i in range(start, start + count):
-        body = f"9133{i:04d}MA2H7C4L"[:17].ljust(17, "0")
+        body = f"91330100MA{i:07d}"
         rows.append((Account.from_key(devkeys.key(i)).address, f"企业{i}", uscc.with_check_character(body), "supplier;financier"))
     return rows
 

@@ -4,9 +4,12 @@ node: no scan lost, none counted twice, nothing indexed twice."""
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import sqlite3
 import time
+import urllib.error
 from unittest import mock
 
 import pytest
@@ -44,6 +47,7 @@ class Setup:
         self.log = tmp / "serve.log"
         self.contract = self.story.suite["ProductProvenance"]
         self.lot = self.facts["lot"]
+        self.consumers = itertools.count(1)
 
     def server(self, interval: float) -> ServerProcess:
         args = ["--network", "testnode", "--account", "platform", "--interval", str(interval)]
@@ -53,7 +57,9 @@ class Setup:
         return Provenance(self.chain, self.contract).scan_count((PEAR_GTIN, self.lot), serial)
 
     def page(self, server: ServerProcess, serial: str) -> str:
-        return server.get(f"/01/{PEAR_GTIN}/10/{self.lot}/21/{serial}")
+        """A view of the item's page by a consumer not seen before (one scan each)."""
+        agent = f"Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36 consumer/{next(self.consumers)}"
+        return server.get(f"/01/{PEAR_GTIN}/10/{self.lot}/21/{serial}", headers={"User-Agent": agent})
 
     def item(self, server: ServerProcess, serial: str) -> dict:
         return server.get(f"/api/v1/items/{PEAR_GTIN}/{self.lot}/{serial}")
@@ -145,12 +151,33 @@ def test_scans_survive_a_node_that_goes_down_mid_flush(setup):
         setup.node.stop()  # the flusher loses its node; Anvil dumps its state on the way out
         for _ in range(2):  # pages come from the index, so they are served (and counted) meanwhile
             assert "此码已被扫描" in setup.page(server, serial)
+        health = degraded(server)
+        assert health["status"] == "degraded" and "unreachable" in health["reason"]
+        time.sleep(3)  # several passes fail meanwhile
         setup.node.start()  # back from its state file; the flusher resumes
         item = setup.settled(server, serial)
         assert (item["scan_count"], item["scans_on_chain"]) == (before + 5, before + 5)
+        assert server.get("/healthz")["status"] == "ok"
     finally:
         server.stop()
     assert setup.on_chain(serial) == before + 5
+    # One line when the node went away and one when it came back, no traceback in between.
+    log = setup.log.read_text()
+    assert log.count("degraded: the node is unreachable") == 1 and log.count("recovered:") == 1
+    assert "Traceback" not in log
+
+
+def degraded(server: ServerProcess, timeout: float = 30) -> dict:
+    """/healthz's answer once it is 503 (the resolver noticed its node is gone)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            server.get("/healthz")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 503
+            return json.loads(exc.read())
+        time.sleep(0.1)
+    raise AssertionError("/healthz never answered 503 while the node was down")
 
 
 def test_scans_survive_a_node_that_comes_back_without_the_flush(setup, tmp_path):

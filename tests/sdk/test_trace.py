@@ -152,6 +152,15 @@ def test_story_lines_show_the_consumers_facts(story_once, report):
         assert fact in text
 
 
+def test_story_lines_name_the_region_and_the_certificate(report):
+    text = "\n".join(story_lines(report))
+    code = f"{report.batch.region_code:06d}"
+    from shanglian import regions
+
+    assert f"({regions.full_name(code)} {code}," in text
+    assert f"certificate {report.certifications[-1].certificate_hash}" in text
+
+
 def test_revoked_certification_shows_revoked_and_none_in_force(story):
     story[0].sdk("alliance").revoke_certification((PEARS, LOT))
     report = traced(story)
@@ -178,9 +187,32 @@ def test_serial_list_that_does_not_match_the_root_is_unknown(story):
     assert report.verdict == Verdict.UNKNOWN_SERIAL and "does not match" in report.verdict_reason
 
 
-def test_lot_that_was_never_created_is_unknown_with_no_batch(story):
+def test_lot_that_was_never_created_is_unknown_with_no_batch_and_its_registered_product(story):
     report = traced(story, gs1.format_digital_link(PEARS, "FAKE-LOT", ITEM))
-    assert (report.verdict, report.batch, report.product) == (Verdict.UNKNOWN_SERIAL, None, None)
+    assert (report.verdict, report.batch, report.product.name) == (Verdict.UNKNOWN_SERIAL, None, "砀山酥梨")
+    lines = story_lines(report)
+    assert lines[0].startswith("[bold]砀山酥梨[/bold]") and "(unknown product)" not in "".join(lines)
+    assert "this lot is not" in lines[-1]
+
+
+def test_a_forged_serial_borrows_nothing_from_its_lots_story(story):
+    report = traced(story, gs1.format_digital_link(PEARS, LOT, "PEAR-009999"))
+    text = "\n".join(story_lines(report))
+    assert "not one of its items: nothing the lot records describes this item" in text
+    assert "origin:" not in text and "features:" not in text and "certified by" not in text
+    assert "皮薄多汁" not in text
+
+
+def test_each_verdict_has_its_own_exit_code():
+    codes = {verdict: verdict.exit_code for verdict in Verdict}
+    assert codes[Verdict.GENUINE] == 0 and len(set(codes.values())) == len(codes)
+    assert not {1, 2} & set(codes.values())  # the CLI's own: node or config problem, bad input
+
+
+def test_a_link_without_lot_is_refused_naming_the_uri(story):
+    with pytest.raises(InputError) as caught:
+        traced(story, gs1.format_digital_link(PEARS, None, ITEM))
+    assert caught.value.field == "uri" and "names no lot" in caught.value.reason
 
 
 def test_serial_of_a_batch_without_serials_is_unknown(story):

@@ -20,7 +20,8 @@ def test_custom_error_is_decoded_with_argument_names_and_notice():
     data = selector("RegistryInvalidThreshold(uint256,uint256)") + encode(["uint256", "uint256"], [5, 3])
     err = decode_revert(data)
     assert (err.name, err.args_by_name, err.contract) == ("RegistryInvalidThreshold", {"threshold": 5, "admins": 3}, "EnterpriseRegistry")
-    assert "between 1 and the number of admins" in str(err)
+    assert err.notice == "The threshold must be between 1 and the number of admins."
+    assert str(err) == "RegistryInvalidThreshold: a threshold of 5 is not between 1 and the 3 admins"
 
 
 def test_error_string_and_panic_are_decoded():

@@ -27,10 +27,34 @@ def test_wrong_check_character_names_the_expected_one():
     ("9135010", "18 characters"),
     ("91350100M000100I43", "'I' at position 16"),
     ("913501X0M000100Y43", "administrative division"),
+    (uscc.with_check_character("00000000000000000"), "character 1 ('0') is no registration authority"),
+    (uscc.with_check_character("B1350100M000100Y4"), "character 1 ('B') is no registration authority"),
+    (uscc.with_check_character("94350100M000100Y4"), "character 2 ('4') is no organisation type that authority 9"),
+    (uscc.with_check_character("51350100M000100Y4"[:1] + "4" + "350100M000100Y4"), "authority 5 (民政)"),
+    (uscc.with_check_character("91000000M000100Y4"), "characters 3-8 (000000) are no GB/T 2260"),
+    (uscc.with_check_character("91341399M000100Y4"), "characters 3-8 (341399) are no GB/T 2260"),
 ])
 def test_malformed_codes_are_refused(code, reason):
-    with pytest.raises(InputError, match=reason):
+    with pytest.raises(InputError) as err:
         uscc.validate(code)
+    assert reason in str(err.value)
+
+
+def test_the_zero_code_with_its_check_character_is_refused():
+    assert uscc.check_character("00000000000000000") == "0"
+    with pytest.raises(InputError):
+        uscc.validate("000000000000000000")
+
+
+@pytest.mark.parametrize("code", [
+    uscc.with_check_character("93341321MA2N7Q8K0"),  # a farmers' cooperative, county level
+    uscc.with_check_character("51340000MJB123456"),  # a social organisation, province level
+    uscc.with_check_character("11340000MB1953297"),  # an office of government
+    uscc.with_check_character("N2341321MF0000001"),  # a village collective
+    uscc.with_check_character("91110108MA0000001"),  # a company in a Beijing district
+])
+def test_each_authority_type_and_division_level_validates(code):
+    assert uscc.validate(code) == code
 
 
 def test_with_check_character_completes_a_body():

@@ -1,8 +1,9 @@
 """The consumer's pages in a real browser: Debian's chromium (no browser download) driven by
 Playwright for Python, against a resolver started for the test on the embedded demo chain. The demo
-box's page reads seller, origin, alliance and scan count as a person would see them; the verification
-page digests files in the browser and says what the chain holds for a genuine contract, a copy with
-one byte changed and a revoked licence. Screenshots are kept in test-artifacts/ (gitignored)."""
+box's page reads seller, origin, alliance and scan count as a person would see them, as a phone
+(headless Chromium's own user agent is a bot's, whose views are not scans); the verification page
+digests files in the browser and says what the chain holds for a genuine contract, a copy with one
+byte changed and a revoked licence. Screenshots are kept in test-artifacts/ (gitignored)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,9 @@ import re
 from pathlib import Path
 
 import pytest
+from chromium import ARTIFACTS, PHONE, chromium_browser  # noqa: F401 - the `browser` fixture
 
 from shanglian.resolver.process import ServerProcess
-
-CHROMIUM = os.environ.get("SHANGLIAN_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -34,39 +31,25 @@ def server(tmp_path_factory):
         yield running
 
 
-def test_demo_item_page_reads_well_in_chromium(server):
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium fonts-noto-cjk)"
-    from playwright.sync_api import expect, sync_playwright
+def test_demo_item_page_reads_well_in_chromium(browser, server):
+    from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="zh-CN")
-            response = page.goto(server.url + server.demo_path)
-            assert response is not None and response.ok
-            expect(page.locator("#seller")).to_have_text("皖美优选电子商务有限公司")
-            expect(page.locator("#origin")).to_contain_text("砀山县良梨镇梨园")
-            expect(page.locator("#alliance")).to_contain_text("安徽省优质水果品质联盟")
-            # The demo recorded two scans on chain; this page view is the third.
-            expect(page.locator("#scan-count")).to_have_text("此码已被扫描 3 次")
-            expect(page.locator("#scans")).to_contain_text("This code has been scanned 3 times")
-            expect(page.locator("#verdict")).to_contain_text("此批次已召回")
-            page.screenshot(path=str(ARTIFACTS / "resolver-demo-item.png"), full_page=True)
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium fonts-noto-cjk)"
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="zh-CN",
+                                  user_agent=PHONE)
+    try:
+        page = context.new_page()
+        response = page.goto(server.url + server.demo_path)
+        assert response is not None and response.ok
+        expect(page.locator("#seller")).to_have_text("皖美优选电子商务有限公司")
+        expect(page.locator("#origin")).to_contain_text("砀山县良梨镇梨园")
+        expect(page.locator("#alliance")).to_contain_text("安徽省优质水果品质联盟")
+        # The demo recorded two scans on chain; this page view is the third.
+        expect(page.locator("#scan-count")).to_have_text("此码已被扫描 3 次")
+        expect(page.locator("#scans")).to_contain_text("This code has been scanned 3 times")
+        expect(page.locator("#verdict")).to_contain_text("此批次已召回")
+        page.screenshot(path=str(ARTIFACTS / "resolver-demo-item.png"), full_page=True)
+    finally:
+        context.close()
 
 
 def _verify(browser, server, file: Path, shot: str):

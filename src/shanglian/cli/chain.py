@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import signal
 import sys
 from pathlib import Path
 
@@ -11,7 +11,7 @@ import click
 from shanglian import deploy as deploying
 from shanglian import localnode, validate
 from shanglian.cli.common import ChainCommand, Output, Run, grid, out
-from shanglian.errors import InputError
+from shanglian.errors import InputError, NetworkError
 
 
 def register(cli: click.Group) -> None:
@@ -25,15 +25,37 @@ def register(cli: click.Group) -> None:
 @click.option("--state-dir", type=click.Path(file_okay=False), help="Folder for the chain state (default: $SHANGLIAN_HOME or ./.shanglian).")
 @click.option("--hardfork", default="london", show_default=True, help="EVM hardfork of the local chain.")
 @click.option("--block-time", type=click.IntRange(1), help="Mine a block every N seconds instead of on each transaction.")
-def node(port: int, state_dir: str | None, hardfork: str, block_time: int | None) -> None:
-    """Start a local Anvil chain whose state survives a restart (kept in the project folder)."""
+@click.option("--log", "log", type=click.Path(dir_okay=False),
+              help="File for the node's output (default: node.log in the state folder); - for this terminal.")
+@click.option("--detach", is_flag=True, help="Run in the background: return once the node answers.")
+@click.option("--stop", is_flag=True, help="Stop the node started from the state folder.")
+def node(port: int, state_dir: str | None, hardfork: str, block_time: int | None, log: str | None, detach: bool,
+         stop: bool) -> None:
+    """Start a local Anvil chain whose state survives a restart (kept in the project folder).
+
+    Prints one line with its URL once it answers; exits 1 with the reason when it cannot start (the
+    port is taken, the node refuses its options). Without --detach it runs until stopped (Ctrl-C).
+    """
     folder = Path(state_dir) if state_dir else deploying.state_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    state = folder / "anvil-state.json"
-    command = localnode.anvil_command(port, state, hardfork, block_time)
-    out.print(f"anvil on http://127.0.0.1:{port}, state in {state}")
+    dev = localnode.DevNode(folder, port, hardfork, block_time, None if log == "-" else Path(log or folder / "node.log"))
+    if stop:
+        url = dev.stop()
+        out.print(f"stopped the node on {url}" if url else f"no node started from {folder} is running", markup=False)
+        return
+    process = dev.start(detach)
+    if not detach:  # before the line that says it runs: a stop sent right after it reaches Anvil
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda sig, _: process.send_signal(sig))
+    where = f", log in {dev.log}" if dev.log else ""
+    out.print(f"anvil on {dev.url} (chain id {localnode.CHAIN_ID['anvil']}), state in {folder}{where}"
+              + (" — stop it with `shanglian node --stop`" if detach else ""), markup=False)
     sys.stdout.flush()
-    os.execv(command[0], command)
+    if detach:
+        return
+    code = process.wait()
+    dev.pid_file.unlink(missing_ok=True)
+    if code not in (0, -signal.SIGINT, -signal.SIGTERM):
+        raise NetworkError(f"anvil stopped with status {code}" + (f" (log: {dev.log})" if dev.log else ""))
 
 
 @click.command(cls=ChainCommand, signs=True)

@@ -199,6 +199,7 @@ class Output:
     data: Any
     human: Any
     markup: bool = True
+    exit_code: int = 0  # the command's exit status once printed (e.g. `trace`'s verdict)
 
     def print(self, as_json: bool) -> None:
         emit(self.data, as_json, self._print_human)
@@ -289,6 +290,9 @@ class ChainCommand(click.Command):
         if not isinstance(output, Output):
             raise TypeError(f"command {self.name!r} returned {output!r}; a chain command returns an Output")
         output.print(as_json)
+        if output.exit_code:
+            sys.stdout.flush()
+            sys.exit(output.exit_code)
 
 
 class ChainGroup(click.Group):

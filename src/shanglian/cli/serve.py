@@ -38,17 +38,29 @@ def register(cli: click.Group) -> None:
               help="Rebuild the index from the chain (queued scans are kept; an index of another deployment is dropped with its queue).")
 @click.option("--suspicious-after", default=20, show_default=True, type=click.IntRange(0), help="More scans than this are suspicious.")
 @click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05), help="Seconds between index/flush passes.")
+@click.option("--trust-platform", "trusted", multiple=True, metavar="ACCOUNT",
+              help="Also count the on-chain scans of this platform enterprise (repeatable). Scans recorded by "
+                   "platforms neither trusted nor this resolver's own are not counted.")
+@click.option("--scan-window", default=3600.0, show_default=True, type=click.FloatRange(1),
+              help="Seconds within which one client's views of one item are one scan.")
 def serve(network: str, config: str | None, host: str, port: int, account: str | None, index_path: str | None,
-          serials: str | None, fresh_index: bool, suspicious_after: int, interval: float) -> None:
-    """Serve item pages at /01/<gtin>/10/<lot>/21/<serial>, a JSON API at /api/v1 and QR codes at /qr."""
+          serials: str | None, fresh_index: bool, suspicious_after: int, interval: float, trusted: tuple[str, ...],
+          scan_window: float) -> None:
+    """Serve the pages of GS1 Digital Links (/01/<gtin>/10/<lot>/21/<serial>, /01/<gtin>/21/<serial>,
+    /01/<gtin>/10/<lot>), a JSON API at /api/v1 and QR codes at /qr."""
     import uvicorn
 
+    from shanglian import validate
     from shanglian.resolver.app import create_app
 
-    resolver, demo_link = build(network, config, account, index_path, serials, fresh_index, suspicious_after, interval)
+    platforms = tuple(validate.address(a, "trust_platform") for a in trusted)
+    resolver, demo_link = build(network, config, account, index_path, serials, fresh_index, suspicious_after, interval,
+                                platforms, scan_window)
     health = resolver.health()
     out.print(f"indexed chain {health.chain_id} to block {health.last_block}: {health.batches} batches, "
-              f"{health.items_indexed:,} items; scans {'flushed by the platform account' if health.flushing else 'kept, not flushed (no --account)'}")
+              f"{health.items_indexed:,} items; scans {'flushed by the platform account' if health.flushing else 'kept, not flushed (no --account)'}; "
+              f"counting the scans of {', '.join(health.counted_platforms) or 'no platform on chain (give --trust-platform)'}",
+              markup=False)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     if demo_link:
         out.print(f"the demo box of pears: http://{shown_host}:{port}{demo_link}")
@@ -57,8 +69,11 @@ def serve(network: str, config: str | None, host: str, port: int, account: str |
 
 
 def build(network: str, config: str | None, account: str | None, index_path: str | None, serials: str | None,
-          fresh_index: bool, suspicious_after: int, interval: float) -> tuple[Any, str | None]:
-    """The resolver for `network`, indexed up to the head; and the demo item's path (embedded)."""
+          fresh_index: bool, suspicious_after: int, interval: float, trusted: tuple[str, ...] = (),
+          scan_window: float = 3600.0) -> tuple[Any, str | None]:
+    """The resolver for `network`, indexed up to the head; and the demo item's path (embedded). Its
+    own platform (the enterprise the signing account acts for) and `trusted` are whose on-chain
+    scans count."""
     from shanglian import accounts, deploy, gs1
     from shanglian.network import connect
     from shanglian.registry import Registry
@@ -103,12 +118,14 @@ def build(network: str, config: str | None, account: str | None, index_path: str
     db.parent.mkdir(parents=True, exist_ok=True)
 
     flusher_factory = None
+    platforms = list(trusted)
     if sender is not None:
         platform = Registry(chain, suite.registry).acting_for(sender.address, int(Role.PLATFORM))
         if platform is None:
             raise click.UsageError(f"account {sender.address} does not act for an active platform enterprise; "
                                    "give the platform's account or one of its operators")
         contract = suite["ProductProvenance"]
+        platforms.insert(0, platform)
 
         def flusher_factory(queue: Any) -> Flusher:
             return Flusher(queue, contract, sender, platform)
@@ -117,7 +134,8 @@ def build(network: str, config: str | None, account: str | None, index_path: str
     indexer = Indexer(chain, suite["ProductProvenance"], suite.registry, connect_db(db), serials_dir, start_block,
                       fresh=fresh_index, hall=hall_contracts)
     indexer.run_once()
-    resolver = Resolver(db, chain.chain_id, indexer, flusher_factory, suspicious_after, interval)
+    resolver = Resolver(db, chain.chain_id, indexer, flusher_factory, suspicious_after, interval,
+                        platforms=tuple(dict.fromkeys(platforms)), scan_window=scan_window)
     return resolver, demo_link
 
 

@@ -47,6 +47,8 @@ def batch_id(gtin: str, lot: str) -> bytes:
 def batch_key(ref: BatchRef, field: str = "batch") -> bytes:
     """The 32-byte id of a batch named by a :data:`BatchRef`."""
     if isinstance(ref, gs1.DigitalLink):
+        if ref.lot is None:
+            raise InputError(field, f"{ref.uri} names no lot (AI 10); a batch is named by /01/<gtin>/10/<lot>")
         return batch_id(ref.gtin, ref.lot)
     if isinstance(ref, (bytes, bytearray)):
         if len(ref) != 32:

@@ -9,24 +9,36 @@ scan, and one count. The shapes returned are in :mod:`.views`, the page's render
 
 Routes:
 
-- ``GET /01/{gtin}/10/{lot}/21/{serial}`` — the item page (HTML, Chinese with English beside it);
-  each view of a proven item is a scan, committed before the page is returned.
-- ``GET /api/v1/items/{gtin}/{lot}/{serial}`` — the same facts as JSON (:class:`ItemView`); does
-  not count as a scan.
-- ``GET /qr/01/{gtin}/10/{lot}/21/{serial}`` — the item's QR code (PNG) pointing at this resolver.
+- ``GET /01/{gtin}[/22/{variant}][/10/{lot}][/21/{serial}]`` — the pages of GS1 Digital Links (HTML,
+  Chinese with English beside it): an item by lot and serial, an item by serial alone (found
+  through the lots whose serial lists hold it), a lot (the batch's story; not a scan). A person's
+  view of a proven item is a scan (:mod:`.clients` says whose view is one), committed before the
+  page is returned.
+- ``GET /api/v1/items/{gtin}/{lot}/{serial}`` and ``GET /api/v1/lots/{gtin}/{lot}`` — the same
+  facts as JSON (:class:`ItemView`); never a scan.
+- ``GET /qr/01/…`` — the QR code (PNG) of a Digital Link pointing at this resolver.
 - ``GET /verify`` — the verification page: a person drops a file, the browser digests it (SHA-256
   and SM3, with hash-wasm served from ``/static``, never a CDN) and asks the API below;
   ``GET /verify/{kind}/{id}`` — the same page for the record a QR code names (evidence, licence,
   work); ``GET /qr/verify/{kind}/{id}`` — that QR code (PNG).
 - ``GET /api/v1/verify/{digest}`` and ``GET /api/v1/verify/{kind}/{id}`` — what the chain says, as
   JSON (:class:`VerifyView`): evidence records, the licence, the work, or none.
-- ``GET /healthz`` — index and scan-queue state; ``GET /hello`` — a baseline for the benchmark."""
+- ``GET /healthz`` — index and scan-queue state, 503 while the node cannot be reached;
+  ``GET /hello`` — a baseline for the benchmark; ``/docs`` — the API's documentation, its assets
+  served from here (no CDN).
+
+Encoded slashes. A lot or serial may hold "/" (GS1 AI character set 82), written %2F in a link.
+Starlette decodes the path before routing, so the handlers here read the values from the raw path
+(``scope["raw_path"]``), split on real slashes and then decoded; a path that only matches a route
+once decoded reaches the catch-all routes, which do the same.
+"""
 
 from __future__ import annotations
 
 import re
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, AsyncIterator, Literal
+from urllib.parse import unquote
 
 from fastapi import FastAPI, Request
 from fastapi import Path as FastPath
@@ -34,11 +46,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
 from shanglian import gs1, qr
 from shanglian.errors import InputError
+from shanglian.resolver.clients import Viewers
 from shanglian.resolver.hall_views import VerifyView
 from shanglian.resolver.pages import STATIC, ItemPages, VerifyPage
 from shanglian.resolver.service import Resolver
@@ -48,12 +62,16 @@ from shanglian.verification import RECORD_KINDS, record_url
 __all__ = ["ItemView", "Resolver", "create_app"]
 
 # What the path accepts, declared so the schema says it; gs1 checks the rest (check digit,
-# character set) and answers 400 naming the field.
+# character set, length once decoded) and answers 400 naming the field.
 Gtin = Annotated[str, FastPath(pattern=r"^([0-9]{8}|[0-9]{12,14})$", description="GTIN-8/12/13/14")]
-Lot = Annotated[str, FastPath(min_length=1, max_length=20, description="batch/lot (GS1 AI 10)")]
-Serial = Annotated[str, FastPath(min_length=1, max_length=20, description="serial (GS1 AI 21)")]
+Lot = Annotated[str, FastPath(min_length=1, description="batch/lot (GS1 AI 10, up to 20 characters), percent-encoded")]
+Serial = Annotated[str, FastPath(min_length=1, description="serial (GS1 AI 21, up to 20 characters), percent-encoded")]
+Rest = Annotated[str, FastPath(description="the rest of the path")]
+
 Digest = Annotated[str, FastPath(pattern=r"^(0x)?[0-9a-fA-F]{64}$", description="a document's digest, 64 hex digits")]
 RecordKind = Annotated[Literal["evidence", "licence", "work"], FastPath(description="what the id names")]
+
+FAVICON = STATIC / "favicon.svg"
 
 
 class _AsgiEndpoint:
@@ -64,6 +82,29 @@ class _AsgiEndpoint:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.app(scope, receive, send)
+
+
+def raw_path(request: Request, prefix: str = "") -> str:
+    """The request's path as sent, percent-escapes kept, without the app's root path and `prefix`."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else request.url.path
+    root = request.scope.get("root_path") or ""
+    if root and path.startswith(root):
+        path = path[len(root):]
+    return path[len(prefix):] if prefix and path.startswith(prefix) else path
+
+
+def link_of(request: Request, prefix: str = "") -> gs1.DigitalLink:
+    """The Digital Link the request's raw path holds (after `prefix`); InputError naming the field."""
+    return gs1.parse_digital_link(raw_path(request, prefix))
+
+
+def api_values(request: Request, prefix: str, names: tuple[str, ...]) -> list[str]:
+    """The segments of the raw path after `prefix`, split on real slashes, then decoded."""
+    segments = raw_path(request, prefix).strip("/").split("/")
+    if len(segments) != len(names):
+        raise StarletteHTTPException(404)
+    return [unquote(segment) for segment in segments]
 
 
 def _digest(text: str) -> bytes:
@@ -85,18 +126,21 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
         finally:
             resolver.stop()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="shanglian resolver",
         version="1",
         summary="GS1 Digital Link resolver: where a product really came from, and how often its code was scanned",
         lifespan=lifespan,
+        redoc_url=None,
+        favicon_url="/favicon.ico",
     )
     pages = ItemPages(resolver)
+    viewers = Viewers()
 
     verify_page = VerifyPage(pages.templates)
 
     def wants_html(request: Request) -> bool:
-        return request.url.path.startswith(("/01/", "/verify"))
+        return not request.url.path.startswith(("/api/", "/qr/", "/healthz", "/openapi.json"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -105,7 +149,7 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
             if exc.status_code == 404 else str(exc.detail)
         )
         if wants_html(request):
-            page = pages.problem(request, exc.status_code, message)
+            page = pages.problem(request, exc.status_code, None)
             page.headers.update(exc.headers or {})
             return page
         return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
@@ -116,47 +160,63 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
         where = str(first.get("loc", ("", "request"))[-1])
         message = f"{where}: {first.get('msg', 'invalid request')}"
         if wants_html(request):
-            return pages.problem(request, 400, message)
+            return pages.problem(request, 400, where)
         return JSONResponse({"error": message, "field": where}, status_code=400)
 
     @app.exception_handler(InputError)
     async def input_error(request: Request, exc: InputError) -> Response:
         if wants_html(request):
-            return pages.problem(request, 400, str(exc))
+            return pages.problem(request, 400, exc.field)
         return JSONResponse({"error": str(exc), "field": exc.field}, status_code=400)
 
     errors: dict[int | str, dict[str, Any]] = {400: {"model": Problem, "description": "a malformed GTIN, lot or serial"}}
+    page_responses: dict[int | str, dict[str, Any]] = {
+        **errors, 404: {"content": {"text/html": {}}, "description": "the lot or serial is not registered on chain"}}
 
-    page_responses = {**errors, 404: {"content": {"text/html": {}}, "description": "the lot is not registered on chain"}}
+    async def link_page(request: Request) -> Response:
+        """The page of the Digital Link in the request's raw path, whatever it names."""
+        link = link_of(request)
+        if link.level == "product":
+            raise InputError("lot", f"{link.uri} names a product; a page needs its lot or its serial")
+        if link.level == "serial":
+            assert link.serial is not None
+            lots = resolver.lots_of_serial(link.gtin, link.serial)
+            if len(lots) > 1:
+                return pages.choose_lot(request, link, lots)
+            if not lots:
+                view = resolver.view_unknown_serial(link)
+                return HTMLResponse(pages.render(view), status_code=404)
+            link = gs1.DigitalLink(link.gtin, lots[0], link.serial, base="", cpv=link.cpv)
+        view = await resolver.link_counted(link, viewers.client(request.scope))
+        return HTMLResponse(pages.render(view), status_code=404 if view.batch is None else 200)
 
     @app.get("/01/{gtin}/10/{lot}/21/{serial}", response_class=HTMLResponse, responses=page_responses,
-             summary="The item's page")
+             summary="An item's page (a person's view is a scan)")
     async def item_page(request: Request, gtin: Gtin, lot: Lot, serial: Serial) -> Response:
-        counted = await resolver.page_counted(gtin, lot, serial)
-        if counted is not None:
-            return HTMLResponse(pages.proven(counted))
-        view = await resolver.item_counted(gtin, lot, serial)
-        return HTMLResponse(pages.render(view), status_code=404 if view.batch is None else 200)
+        return await link_page(request)
 
     # Why a second route for the same page: with FastAPI's per-request machinery (parameter
     # models, dependency solving) on its hot path, the item page measured below its target of half
     # the same server's hello-world throughput (bench/resolver.py, page/hello >= 0.5). So a plain
-    # ASGI route stands ahead of the declared one: it answers a GET of a proven serial that the declared route would accept, and
+    # ASGI route stands ahead of the declared one: it answers a GET of a proven serial whose path
+    # holds no percent-escape (so the decoded path Starlette routed on is the path as sent), and
     # hands every other request to the declared route, which answers it as before (and is the one
     # /openapi.json describes). Keep it the first route for this path.
     declared = app.router.routes[-1]
     assert isinstance(declared, APIRoute) and declared.endpoint is item_page
     gtin_pattern = re.compile(r"([0-9]{8}|[0-9]{12,14})")
     proven = pages.proven
+    client_of = viewers.client
 
     async def item_page_fast(scope: Any, receive: Any, send: Any) -> None:
         params = scope["path_params"]
         gtin, lot, serial = params["gtin"], params["lot"], params["serial"]
         counted = None
-        if scope["method"] == "GET" and gtin_pattern.fullmatch(gtin) and 0 < len(lot) <= 20 and 0 < len(serial) <= 20:
-            counted = await resolver.page_counted(gtin, lot, serial)
+        if (scope["method"] == "GET" and b"%" not in scope.get("raw_path", b"%") and gtin_pattern.fullmatch(gtin)
+                and 0 < len(lot) <= 20 and 0 < len(serial) <= 20):
+            counted = await resolver.page_counted(gtin, lot, serial, client_of(scope))
         if counted is None:
-            await declared.handle(scope, receive, send)
+            await (declared if scope["method"] == "GET" else declared_head).handle(scope, receive, send)
             return
         body = proven(counted)
         await send({"type": "http.response.start", "status": 200, "headers": [
@@ -166,20 +226,73 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
     app.router.routes.insert(len(app.router.routes) - 1, Route(
         declared.path, _AsgiEndpoint(item_page_fast), methods=["GET"], name="item_page_fast", include_in_schema=False))
 
-    @app.get("/api/v1/items/{gtin}/{lot}/{serial}", response_model=ItemView, responses=errors, summary="The item's facts")
-    async def item_api(gtin: Gtin, lot: Lot, serial: Serial) -> ItemView:
-        return resolver.item(gtin, lot, serial, count_scan=False)
+    @app.get("/01/{gtin}/10/{lot}", response_class=HTMLResponse, responses=page_responses,
+             summary="A lot's page: the batch's story (not a scan)")
+    async def lot_page(request: Request, gtin: Gtin, lot: Lot) -> Response:
+        return await link_page(request)
 
-    @app.get(
-        "/qr/01/{gtin}/10/{lot}/21/{serial}",
-        response_class=Response,
-        responses={200: {"content": {"image/png": {}}, "description": "QR code (PNG)"}, **errors},
-        summary="The item's QR code",
-    )
-    async def item_qr(request: Request, gtin: Gtin, lot: Lot, serial: Serial) -> Response:
+    @app.get("/01/{gtin}/21/{serial}", response_class=HTMLResponse, responses={
+                 **page_responses, 300: {"content": {"text/html": {}}, "description": "several lots hold the serial"}},
+             summary="An item's page by GTIN and serial (a person's view is a scan)")
+    async def serial_page(request: Request, gtin: Gtin, serial: Serial) -> Response:
+        return await link_page(request)
+
+    # Links the routes above do not match once Starlette decoded them: a "/" (%2F) in a value, the
+    # AI 22 qualifier, a trailing slash, a malformed link (answered 400 naming what is wrong).
+    @app.get("/01/{rest:path}", response_class=HTMLResponse, include_in_schema=False)
+    async def any_link_page(request: Request, rest: Rest) -> Response:
+        return await link_page(request)
+
+    # HEAD of a page: answered like GET (uvicorn sends no body), never a scan (see clients.py).
+    for route in [r for r in app.router.routes if isinstance(r, APIRoute) and r.path.startswith("/01/")]:
+        app.add_api_route(route.path, route.endpoint, methods=["HEAD"], response_class=HTMLResponse,
+                          include_in_schema=False, name=f"{route.name}_head")
+    declared_head = app.router.routes[-4]
+    assert isinstance(declared_head, APIRoute) and declared_head.name == "item_page_head"
+
+    @app.get("/api/v1/items/{gtin}/{lot}/{serial}", response_model=ItemView, responses=errors, summary="An item's facts")
+    async def item_api(request: Request, gtin: Gtin, lot: Lot, serial: Serial) -> ItemView:
+        gtin, lot, serial = api_values(request, "/api/v1/items/", ("gtin", "lot", "serial"))
+        return resolver.item(gtin, lot, serial)
+
+    @app.get("/api/v1/items/{rest:path}", response_model=ItemView, include_in_schema=False)
+    async def any_item_api(request: Request, rest: Rest) -> ItemView:
+        gtin, lot, serial = api_values(request, "/api/v1/items/", ("gtin", "lot", "serial"))
+        return resolver.item(gtin, lot, serial)
+
+    @app.get("/api/v1/lots/{gtin}/{lot}", response_model=ItemView, responses=errors,
+             summary="A lot's facts and batch-level story")
+    async def lot_api(request: Request, gtin: Gtin, lot: Lot) -> ItemView:
+        gtin, lot = api_values(request, "/api/v1/lots/", ("gtin", "lot"))
+        return resolver.item(gtin, lot, None)
+
+    @app.get("/api/v1/lots/{rest:path}", response_model=ItemView, include_in_schema=False)
+    async def any_lot_api(request: Request, rest: Rest) -> ItemView:
+        gtin, lot = api_values(request, "/api/v1/lots/", ("gtin", "lot"))
+        return resolver.item(gtin, lot, None)
+
+    qr_responses: dict[int | str, dict[str, Any]] = {
+        200: {"content": {"image/png": {}}, "description": "QR code (PNG)"}, **errors}
+
+    def qr_image(request: Request) -> Response:
+        link = link_of(request, "/qr")
         base = str(request.base_url).rstrip("/")
-        link = gs1.DigitalLink(gtin=gtin, lot=lot, serial=serial, base=base)
-        return Response(qr.png(link.uri), media_type="image/png")
+        return Response(qr.png(gs1.DigitalLink(link.gtin, link.lot, link.serial, base, link.cpv).uri),
+                        media_type="image/png")
+
+    @app.get("/qr/01/{gtin}/10/{lot}/21/{serial}", response_class=Response, responses=qr_responses,
+             summary="An item's QR code")
+    async def item_qr(request: Request, gtin: Gtin, lot: Lot, serial: Serial) -> Response:
+        return qr_image(request)
+
+    @app.get("/qr/01/{gtin}/10/{lot}", response_class=Response, responses=qr_responses, summary="A lot's QR code")
+    async def lot_qr(request: Request, gtin: Gtin, lot: Lot) -> Response:
+        return qr_image(request)
+
+    # Any other Digital Link of this resolver (by serial alone, with AI 22, with "/" in a value).
+    @app.get("/qr/01/{rest:path}", response_class=Response, include_in_schema=False)
+    async def any_qr(request: Request, rest: Rest) -> Response:
+        return qr_image(request)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -208,9 +321,16 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
         url = record_url(kind, _digest(record_id), str(request.base_url))
         return Response(qr.url_png(url), media_type="image/png")
 
-    @app.get("/healthz", response_model=Health, summary="Index and scan-queue state")
-    async def healthz() -> Health:
-        return resolver.health()
+    @app.get("/healthz", response_model=Health, summary="Index and scan-queue state",
+             responses={503: {"model": Health, "description": "degraded: the node cannot be reached"}})
+    async def healthz() -> Response:
+        health = resolver.health()
+        return JSONResponse(health.model_dump(), status_code=200 if health.status == "ok" else 503)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(FAVICON.read_bytes(), media_type="image/svg+xml",
+                        headers={"cache-control": "public, max-age=86400"})
 
     @app.get("/hello", response_class=PlainTextResponse, summary="Hello world (benchmark baseline)")
     async def hello() -> str:

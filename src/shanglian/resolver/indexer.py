@@ -60,7 +60,7 @@ _KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "sqlite_sequence"}
 _KEPT_META = {"chain_id", "provenance", "registry", "scan_namespace", "hall"}
 
 # Raised whenever a table of the index changes shape: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS batches (
     -- none: the batch has no serials; missing: no list published yet; loaded; mismatch: the list
     -- published does not hash to the on-chain root
     serials_status TEXT NOT NULL, serial_count INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS batches_by_gtin ON batches (gtin);
 CREATE TABLE IF NOT EXISTS batch_inputs (
     output BLOB NOT NULL, input BLOB NOT NULL, PRIMARY KEY (output, input)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS batch_inputs_by_input ON batch_inputs (input);
@@ -104,12 +105,14 @@ CREATE INDEX IF NOT EXISTS certifications_by_batch ON certifications (batch_id);
 CREATE TABLE IF NOT EXISTS recalls (
     batch_id BLOB PRIMARY KEY, enterprise TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,
     block INTEGER NOT NULL);
+-- scans by the platform that recorded them (the ScanBatchRecorded log before them in their transaction):
+-- a resolver counts only the platforms it trusts
 CREATE TABLE IF NOT EXISTS scan_logs (
     block INTEGER NOT NULL, log_index INTEGER NOT NULL, batch_id BLOB NOT NULL, item_hash BLOB NOT NULL,
-    count INTEGER NOT NULL, PRIMARY KEY (block, log_index));
+    count INTEGER NOT NULL, platform TEXT NOT NULL, PRIMARY KEY (block, log_index));
 CREATE TABLE IF NOT EXISTS scan_totals (
-    batch_id BLOB NOT NULL, item_hash BLOB NOT NULL, total INTEGER NOT NULL,
-    PRIMARY KEY (batch_id, item_hash)) WITHOUT ROWID;
+    batch_id BLOB NOT NULL, item_hash BLOB NOT NULL, platform TEXT NOT NULL, total INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, item_hash, platform)) WITHOUT ROWID;
 -- every scan batch on chain, by platform and key: what tells the flusher's queue it was indexed
 CREATE TABLE IF NOT EXISTS scan_batches (
     platform TEXT NOT NULL, scan_key BLOB NOT NULL, batch_id BLOB NOT NULL, block INTEGER NOT NULL,
@@ -218,6 +221,7 @@ class Indexer:
         self._block_times: dict[int, int] = {}
         self._registry_topics = [logs.topic(registry, name) for name in _REGISTRY_EVENTS]
         self._skipped: set[tuple[bytes, str]] = set()  # import rows the registry skipped, this pass
+        self._scan_platform: tuple[str, str] = ("", "")  # (transaction, platform) of the last ScanBatchRecorded
         self.hall = HallIndex(hall or {})
         self._bind(fresh)
 
@@ -459,18 +463,23 @@ class Indexer:
                 (bytes(args["batchId"]), args["enterprise"], args["reason"], at, block),
             )
         elif name == "ScanBatchRecorded":
+            # recordScans emits it before its ScansRecorded logs, in the same transaction.
+            self._scan_platform = (_hex(event["transactionHash"]), args["platform"])
             sql(
                 "INSERT OR IGNORE INTO scan_batches VALUES (?, ?, ?, ?)",
                 (args["platform"], bytes(args["scanBatch"]), bytes(args["batchId"]), block),
             )
         elif name == "ScansRecorded":
             key, item, count = bytes(args["batchId"]), bytes(args["itemHash"]), int(args["count"])
-            cur = sql("INSERT OR IGNORE INTO scan_logs VALUES (?, ?, ?, ?, ?)", (block, index, key, item, count))
+            tx, platform = self._scan_platform
+            if tx != _hex(event["transactionHash"]):
+                raise ConfigError(f"ScansRecorded at block {block} log {index} follows no ScanBatchRecorded of its transaction")
+            cur = sql("INSERT OR IGNORE INTO scan_logs VALUES (?, ?, ?, ?, ?, ?)", (block, index, key, item, count, platform))
             if cur.rowcount:  # a replayed log is never added twice
                 sql(
-                    "INSERT INTO scan_totals VALUES (?, ?, ?) "
-                    "ON CONFLICT (batch_id, item_hash) DO UPDATE SET total = total + excluded.total",
-                    (key, item, count),
+                    "INSERT INTO scan_totals VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (batch_id, item_hash, platform) DO UPDATE SET total = total + excluded.total",
+                    (key, item, platform, count),
                 )
         return None
 

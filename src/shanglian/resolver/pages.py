@@ -39,6 +39,29 @@ class VerifyPage:
         return self._before + str(escape(record)).encode() + self._after
 
 
+#: What a consumer reads when a code cannot be resolved, by the field at fault ("": no such page).
+PROBLEMS = {
+    "": ("没有这个页面", "there is no such page"),
+    "gtin": ("商品条码（GTIN）不正确，可能印错或被篡改", "the product number (GTIN) in it is not valid"),
+    "lot": ("批号不正确", "the lot number in it is not valid"),
+    "serial": ("序列号不正确", "the serial number in it is not valid"),
+    "cpv": ("商品变体代码不正确", "the product variant in it is not valid"),
+    "uri": ("这不是有效的商品码链接", "it is not a valid product code link"),
+    "kind": ("记录类型不正确", "the kind of record in it is not valid"),
+    "record_id": ("记录编号不正确", "the record number in it is not valid"),
+    "other": ("请求无法处理", "the request cannot be handled"),
+}
+
+
+def window_text(seconds: float) -> tuple[str, str]:
+    """The scan window as a consumer reads it: (Chinese, English)."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = int(seconds // 3600)
+        return f"{hours} 小时", "hour" if hours == 1 else f"{hours} hours"
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} 分钟", "minute" if minutes == 1 else f"{minutes} minutes"
+
+
 class Skeleton:
     """A rendered item page with slots (``\\0name\\0``, which neither the facts nor escaping can
     produce) where the per-item values go; :meth:`fill` joins it as UTF-8 bytes."""
@@ -71,6 +94,7 @@ class ItemPages:
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         self.page_template = self.templates.env.get_template("item.html")
         self.fragments: dict[tuple[Any, ...], Markup] = {}
+        self.window = window_text(resolver.scan_window)
 
     def fragment(self, name: str, view: ItemView, variant: tuple[Any, ...]) -> Markup:
         fragments, generation = self.fragments, self.resolver.generation
@@ -81,20 +105,30 @@ class ItemPages:
             fragments[key] = Markup(self.templates.env.get_template(name).render(item=view))
         return fragments[key]
 
-    def problem(self, request: Request, status: int, message: str) -> Response:
+    def problem(self, request: Request, status: int, field: str | None) -> Response:
+        """A page telling a consumer, in Chinese with English beside it, that the code cannot be
+        resolved and which part of it is wrong (`field`; None: no such page). The technical detail is
+        in the JSON API's answers only."""
+        zh, en = PROBLEMS.get(field or "", PROBLEMS[""]) if status in (400, 404) else PROBLEMS["other"]
         return self.templates.TemplateResponse(
-            request, "problem.html", {"status": status, "message": message}, status_code=status
+            request, "problem.html", {"status": status, "zh": zh, "en": en}, status_code=status
         )
+
+    def choose_lot(self, request: Request, link: gs1.DigitalLink, lots: list[str]) -> Response:
+        """A serial that several lots of its GTIN hold: the links of each, for the consumer to choose."""
+        choices = [(lot, gs1.DigitalLink(link.gtin, lot, link.serial, base="", cpv=link.cpv).uri) for lot in lots]
+        return self.templates.TemplateResponse(request, "lots.html", {"lots": choices}, status_code=300)
 
     def render(self, view: ItemView, plural: str | None = None) -> str:
         facts_html = story_html = Markup("")
-        if view.batch is not None and view.serial_proven:
+        if view.batch is not None and view.serial_proven is not False:
             # The parts every item of a batch shares are rendered once per batch and index state.
             facts_html = self.fragment("item_facts.html", view, tuple(c.status for c in view.certifications))
             story_html = self.fragment("item_story.html", view, tuple(e.transaction for e in view.events if e.item_level))
         if plural is None:
             plural = "" if view.scan_count == 1 else "s"
-        return self.page_template.render(item=view, facts_html=facts_html, story_html=story_html, scan_plural=plural)
+        return self.page_template.render(item=view, facts_html=facts_html, story_html=story_html, scan_plural=plural,
+                                         window=self.window[0], window_en=self.window[1])
 
     @staticmethod
     def page_key(verdict: str, certified: str | None, events: bool, item: bytes, gtin: str, lot: str) -> tuple[Any, ...]:

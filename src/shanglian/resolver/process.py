@@ -1,5 +1,6 @@
 """`shanglian serve` as a child process, for the test suites and the benchmark: started, waited
-for until /healthz answers, killed (SIGKILL, like a crash) or stopped."""
+for until /healthz answers, killed (SIGKILL, like a crash) or stopped; and the pear producer on a
+node, with the suite recorded where such a server finds it, to serve their own batches from."""
 
 from __future__ import annotations
 
@@ -11,11 +12,46 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from shanglian.errors import NetworkError
 from shanglian.localnode import free_port
+
+
+@dataclass
+class PearProducer:
+    """The demo's cast on a chain, the pear product registered, the suite recorded in the manifest
+    under `home` (a server started with SHANGLIAN_HOME=home follows it); batches are created with
+    :meth:`batch`, their serial lists kept in ``home/serials``."""
+
+    chain: Any
+    home: Path
+
+    def __post_init__(self) -> None:
+        from shanglian import demo, deploy
+        from shanglian.demo_pears import PEAR_FEATURES, PEAR_GTIN, PEAR_NAME
+        from shanglian.provenance import Provenance
+        from shanglian.trace import SerialFolder
+
+        self.story = demo.prepare(self.chain)
+        self.coop = Provenance(self.chain, self.story.suite["ProductProvenance"], self.story.senders["cooperative"])
+        self.coop.register_product(PEAR_GTIN, PEAR_NAME, PEAR_FEATURES)
+        self.serials = SerialFolder(self.home / "serials")
+        manifest = deploy.Manifest(self.home / "deployments.json")
+        for name, address in self.story.suite.addresses.items():
+            manifest.record(self.chain.chain_id, name, {"address": address, "block": 0})
+
+    def batch(self, lot: str, serials: list[str]) -> None:
+        """A batch of pears made the day before the chain's latest block, from the demo's orchard."""
+        import datetime as dt
+
+        from shanglian.demo_pears import ORCHARD, PEAR_GTIN
+
+        latest = dt.datetime.fromtimestamp(self.chain.w3.eth.get_block("latest")["timestamp"], dt.timezone.utc).date()
+        self.coop.create_batch(PEAR_GTIN, lot, ORCHARD, latest - dt.timedelta(days=1), None, serials,
+                               keep_serials=self.serials.save)
 
 
 class ServerProcess:
@@ -30,7 +66,7 @@ class ServerProcess:
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 420) -> ServerProcess:
+    def start(self, timeout: float = 180) -> ServerProcess:
         # On the embedded chain the server first builds the demo (onboarding, the pear story, the
         # service hall): minutes on py-evm when the machine is shared.
 
@@ -45,13 +81,17 @@ class ServerProcess:
             try:
                 self.get("/healthz")
                 return self
+            except urllib.error.HTTPError:  # answering, degraded (503): its node is not up yet
+                return self
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.1)
         self.kill()
         raise NetworkError(f"the resolver did not answer within {timeout:g} s")
 
-    def get(self, path: str, timeout: float = 10) -> Any:
-        with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
+    def get(self, path: str, timeout: float = 10, headers: dict[str, str] | None = None) -> Any:
+        """The answer to GET `path`: JSON decoded, text otherwise; an HTTP error status raises."""
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read()
             kind = response.headers.get("content-type", "")
         return json.loads(body) if kind.startswith("application/json") else body.decode("utf-8")

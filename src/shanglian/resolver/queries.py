@@ -9,6 +9,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from shanglian import regions
 from shanglian.provenance import CST, BizStep
 from shanglian.resolver.views import (
     STEP_NAMES,
@@ -67,6 +68,11 @@ def enterprise_standing(conn: sqlite3.Connection, accounts: list[str]) -> dict[s
     return {r[0]: (r[1], int(r[2]), int(r[3])) for r in rows}
 
 
+def place(name: str, region_code: int, latitude: float, longitude: float) -> Place:
+    return Place(place=name, region_code=region_code, region_name=regions.full_name(region_code), latitude=latitude,
+                 longitude=longitude)
+
+
 def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
     """What every item of batch `key` shares, as view models; None for a batch the index lacks."""
     sql = conn.execute
@@ -92,7 +98,7 @@ def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
     ).fetchall()
     glns = sorted({e["gln"] for e in events if e["gln"]})
     sites = {
-        s["gln"]: Place(place=s["place"], region_code=s["region_code"], latitude=s["latitude"], longitude=s["longitude"])
+        s["gln"]: place(s["place"], s["region_code"], s["latitude"], s["longitude"])
         for s in sql(f"SELECT * FROM locations WHERE gln IN ({','.join('?' * len(glns))})", glns).fetchall()
     } if glns else {}
     names = enterprise_names(conn, 
@@ -115,7 +121,7 @@ def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
         batch=BatchView(
             batch_id="0x" + key.hex(),
             lot=row["lot"],
-            origin=Place(place=row["place"], region_code=row["region_code"], latitude=row["latitude"], longitude=row["longitude"]),
+            origin=place(row["place"], row["region_code"], row["latitude"], row["longitude"]),
             production_date=dt.datetime.fromtimestamp(row["production_date"], CST).date().isoformat(),
             quantity=row["quantity"],
             producer=party(row["producer"]),
@@ -157,10 +163,21 @@ def is_item(conn: sqlite3.Connection, key: bytes, serial: str | None) -> bool:
     return conn.execute("SELECT 1 FROM items WHERE batch_id = ? AND serial = ?", (key, serial)).fetchone() is not None
 
 
-def scans_indexed(conn: sqlite3.Connection, key: bytes, item: bytes) -> int:
-    """The item's scans recorded on chain, as far as the index has read."""
-    row = conn.execute("SELECT total FROM scan_totals WHERE batch_id = ? AND item_hash = ?", (key, item)).fetchone()
-    return int(row[0]) if row else 0
+def lots_with_serial(conn: sqlite3.Connection, gtin: str, serial: str) -> list[str]:
+    """The lots of GTIN-14 `gtin` whose proven serial list holds `serial`, oldest first."""
+    return [lot for (lot,) in conn.execute(
+        "SELECT b.lot FROM batches b JOIN items i ON i.batch_id = b.batch_id AND i.serial = ? "
+        "WHERE b.gtin = ? ORDER BY b.created_block", (serial, gtin))]
+
+
+def product(conn: sqlite3.Connection, gtin: str) -> ProductView | None:
+    """The product registered under GTIN-14 `gtin`, or None."""
+    row = conn.execute("SELECT * FROM products WHERE gtin = ?", (gtin,)).fetchone()
+    if row is None:
+        return None
+    name = enterprise_names(conn, [row["producer"]]).get(row["producer"], "")
+    return ProductView(gtin=row["gtin"], name=row["name"], features=row["features"],
+                       producer=Party(account=row["producer"], name=name))
 
 
 def last_block_time(conn: sqlite3.Connection) -> int:

@@ -1,6 +1,16 @@
 """The resolver's core: the index database, the scan queue and the worker thread that keeps both
 moving (index passes and scan flushes, WAL checkpoints), the cache of batch facts, and an item's
-view and verdict. Requests never call the chain."""
+view and verdict. Requests never call the chain.
+
+Whose scans count. Any active platform may record scans on any batch, so a rogue platform could
+inflate a competitor's counts until its items read "suspicious". An item's count is therefore the
+scans recorded on chain by the platforms this resolver trusts — its own platform (the enterprise
+its ``--account`` acts for) and those given with ``--trust-platform`` — plus its own scans not
+indexed yet; scans recorded by any other platform are indexed but not counted.
+
+A node that cannot be reached makes the resolver *degraded*: /healthz answers 503 with the reason,
+the log gets one line when that starts and one when it ends, and the worker retries with a backoff
+(doubling up to 30 s) instead of every interval. Pages are still served from the index."""
 
 from __future__ import annotations
 
@@ -16,12 +26,13 @@ from urllib.parse import quote
 from eth_hash.auto import keccak
 
 from shanglian import gs1
+from shanglian.errors import InputError
 from shanglian.provenance import batch_id, item_hash
 from shanglian.resolver import hall_queries, queries
 from shanglian.resolver.hall_views import VerifyView
 from shanglian.resolver.indexer import Indexer, connect_db
 from shanglian.resolver.queries import ZERO32, BatchFacts
-from shanglian.resolver.scans import Flusher, GroupCommit, ScanQueue
+from shanglian.resolver.scans import DEFAULT_SCAN_WINDOW, Flusher, GroupCommit, ScanQueue
 from shanglian.resolver.views import CertificationView, Health, ItemView, cst_time
 from shanglian.roles import Role
 from shanglian.trace import DEFAULT_SUSPICIOUS_AFTER
@@ -46,9 +57,13 @@ def certificate_status(cert: dict[str, Any], latest: dict[str, Any] | None, reca
     return "valid"
 
 
+MAX_BACKOFF = 30.0  # seconds between the worker's tries while the node is unreachable
+
+
 @dataclass
 class Counted:
-    """A proven item's scan, committed, with what its page needs beyond the batch's facts."""
+    """A proven item's view (a scan if it counted, committed), with what its page needs beyond the
+    batch's facts."""
 
     facts: BatchFacts
     gtin: str  # GTIN-14
@@ -73,7 +88,10 @@ class Resolver:
     flusher_factory: Any = None  # callable(queue) -> Flusher, run in the worker
     suspicious_after: int = DEFAULT_SUSPICIOUS_AFTER
     interval: float = 1.0
+    platforms: tuple[str, ...] = ()  # whose on-chain scans count (see the module doc)
+    scan_window: float = DEFAULT_SCAN_WINDOW
     generation: int = 0
+    degraded: str | None = None  # why the worker's last pass failed (None: it did not)
     _cache: dict[bytes, BatchFacts | None] = field(default_factory=dict)
     _cache_generation: int = -1
     _ids: dict[tuple[str, str], tuple[str, str, bytes, str]] = field(default_factory=dict)
@@ -86,7 +104,8 @@ class Resolver:
     def __post_init__(self) -> None:
         self.conn = connect_db(self.db_path)
         self.conn.row_factory = sqlite3.Row
-        self.queue = ScanQueue(self.conn)
+        self.platforms = tuple(self.platforms)
+        self.queue = ScanQueue(self.conn, self.scan_window)
         self.writer = GroupCommit(self.queue)
         self._chain_time = (-1, 0)
         if self.indexer is not None:
@@ -136,16 +155,30 @@ class Resolver:
     def _work(self) -> None:
         flusher: Flusher | None = None
         if self.flusher_factory is not None:
-            flusher = self.flusher_factory(ScanQueue(connect_db(self.db_path)))
+            flusher = self.flusher_factory(ScanQueue(connect_db(self.db_path), self.scan_window))
+        wait = self.interval
         while not self._stop.is_set():
-            try:
-                if self.indexer is not None:
-                    self.indexer.run_once()
-                if flusher is not None and flusher.run_once().sent and self.indexer is not None:
-                    self.indexer.run_once()
-            except Exception:  # a node that went away: logged, retried next pass
-                log.exception("resolver worker pass failed; retrying")
-            self._stop.wait(self.interval)
+            wait = self.interval if self.run_pass(flusher) else min(max(wait * 2, self.interval), MAX_BACKOFF)
+            self._stop.wait(wait)
+
+    def run_pass(self, flusher: Flusher | None = None) -> bool:
+        """One index pass and scan flush; whether it went through. A failure makes the resolver
+        degraded (one log line when that starts or its reason changes, one when it ends)."""
+        try:
+            if self.indexer is not None:
+                self.indexer.run_once()
+            if flusher is not None and flusher.run_once().sent and self.indexer is not None:
+                self.indexer.run_once()
+        except Exception as exc:
+            reason = _reason(exc)
+            if reason != self.degraded:
+                log.warning("degraded: %s (serving the index as it is, retrying with backoff)", reason)
+            self.degraded = reason
+            return False
+        if self.degraded is not None:
+            log.warning("recovered: the index follows the chain again")
+            self.degraded = None
+        return True
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -199,22 +232,48 @@ class Resolver:
         self._answers[key] = (self.generation, changes_at, body)
         return body
 
-    def item(self, gtin: str, lot: str, serial: str, count_scan: bool) -> ItemView:
-        """The item's view; with `count_scan`, a view of a proven item is first recorded as a scan
-        (committed before this returns). Bad identifiers raise InputError naming the field."""
-        link, key, facts, proven = self._resolve(gtin, lot, serial)
+    def item(self, gtin: str, lot: str | None, serial: str | None, count_scan: bool = False) -> ItemView:
+        """The view of an item (or of a lot, `serial` None); with `count_scan`, a view of a proven
+        item is first recorded as a scan (committed before this returns). Bad identifiers raise
+        InputError naming the field."""
+        return self.link_view(gs1.DigitalLink(gtin, lot, serial, base=""), count_scan)
+
+    def link_view(self, link: gs1.DigitalLink, count_scan: bool = False) -> ItemView:
+        """:meth:`item` for a link naming a lot or an item by lot and serial."""
+        key, facts, proven = self._resolve(link)
         if facts is not None and proven and count_scan:
             self.queue.record(key, link.serial or "")
         return self.view(link, key, facts, proven)
 
-    async def item_counted(self, gtin: str, lot: str, serial: str) -> ItemView:
-        """:meth:`item` with the scan counted, for the event loop: the scans of requests that arrive
-        together are committed in one transaction (group commit), each request resuming only after
-        the commit that holds its scan."""
-        link, key, facts, proven = self._resolve(gtin, lot, serial)
-        if facts is not None and proven:
-            await self.writer.record(key, link.serial or "")
+    async def link_counted(self, link: gs1.DigitalLink, client: bytes | None) -> ItemView:
+        """The view of an item a page shows, a proven item's view recorded first for `client` (None:
+        not a scan; see :meth:`.scans.ScanQueue.record_views`), for the event loop: the scans of
+        requests that arrive together are committed in one transaction (group commit), each request
+        resuming only after the commit that holds its scan."""
+        key, facts, proven = self._resolve(link)
+        if facts is not None and proven and client is not None and link.serial is not None:
+            await self.writer.record(key, link.serial, client=client)
         return self.view(link, key, facts, proven)
+
+    def lots_of_serial(self, gtin: str, serial: str) -> list[str]:
+        """The lots of GTIN `gtin` whose published serial list holds `serial` (a link that names an
+        item by GTIN and serial alone is resolved through them)."""
+        return queries.lots_with_serial(self.conn, gtin, serial)
+
+    def view_unknown_serial(self, link: gs1.DigitalLink) -> ItemView:
+        """The view of a link naming an item by GTIN and serial that no published serial list holds."""
+        return ItemView(
+            uri=link.uri, gtin=link.gtin, lot="", serial=link.serial, batch_id="0x" + ZERO32.hex(),
+            verdict="unknown serial", serial_proven=False,
+            verdict_reason=f"serial {link.serial} is in no published serial list of GTIN {link.gtin}: the label may be forged",
+            product=self.product(link.gtin), batch=None, seller=None, certifications=[], custody=[], events=[],
+            recalled=False, recalls=[], scan_count=0, scans_on_chain=0, scans_pending=0,
+            suspicious_after=self.suspicious_after,
+        )
+
+    def product(self, gtin: str) -> Any:
+        """The product registered under GTIN-14 `gtin`, or None."""
+        return queries.product(self.conn, gtin)
 
     def _lot(self, gtin: str, lot: str) -> tuple[str, str, bytes, str]:
         """(GTIN-14, lot, batch id, the link's path up to the serial) of a GTIN and lot as given,
@@ -228,18 +287,19 @@ class Resolver:
             self._ids[(gtin, lot)] = found
         return found
 
-    async def page_counted(self, gtin: str, lot: str, serial: str) -> Counted | None:
-        """The item page's fast path: for a proven serial, its scan recorded and committed (as in
-        :meth:`item_counted`) and the page's per-item facts; None for anything else (an unknown
-        lot or serial, not a scan), which :meth:`item_counted` then answers."""
+    async def page_counted(self, gtin: str, lot: str, serial: str, client: bytes | None) -> Counted | None:
+        """The item page's fast path: for a proven serial, its view recorded for `client` and
+        committed (as in :meth:`link_counted`) and the page's per-item facts; None for anything
+        else (an unknown lot or serial), which :meth:`link_counted` then answers."""
         gtin14, lot, key, prefix = self._lot(gtin, lot)
         gs1.validate_serial(serial)
         facts = self._facts(key)
         if facts is None or not queries.is_item(self.conn, key, serial):
             return None
         item = keccak(serial.encode("ascii"))
-        await self.writer.record(key, serial, item)
-        on_chain, pending = self.queue.counts(key, item)
+        if client is not None:
+            await self.writer.record(key, serial, item, client)
+        on_chain, pending = self.queue.counts(key, item, self.platforms)
         if facts.recalls:
             verdict = "recalled"
         elif on_chain + pending > self.suspicious_after:
@@ -253,30 +313,33 @@ class Resolver:
         return Counted(facts, gtin14, lot, key, serial, item, prefix + "/21/" + quote(serial, safe=""),
                        on_chain, pending, verdict, certified)
 
-    def _resolve(self, gtin: str, lot: str, serial: str) -> tuple[gs1.DigitalLink, bytes, BatchFacts | None, bool]:
-        link = gs1.DigitalLink(gtin=gtin, lot=lot, serial=serial, base="")
+    def _resolve(self, link: gs1.DigitalLink) -> tuple[bytes, BatchFacts | None, bool]:
+        if link.lot is None:
+            raise InputError("lot", f"{link.uri} names no lot; resolve it through its lots first")
         key = batch_id(link.gtin, link.lot)
         facts = self._facts(key)
-        proven = facts is not None and queries.is_item(self.conn, key, link.serial)
-        return link, key, facts, proven
+        proven = facts is not None and link.serial is not None and queries.is_item(self.conn, key, link.serial)
+        return key, facts, proven
 
     def view(self, link: gs1.DigitalLink, key: bytes, facts: BatchFacts | None, proven: bool) -> ItemView:
         """The item's facts and verdict: `facts` of its batch (None: no such lot), `proven` whether its
-        serial is a member of the batch's published list."""
-        serial = link.serial or ""
+        serial is a member of the batch's published list. A link without serial gets the lot's
+        facts and its batch-level story, with no scan count (a lot's code is on every box)."""
+        serial = link.serial
+        lot = link.lot or ""
         base: dict[str, Any] = {
-            "uri": link.uri, "gtin": link.gtin, "lot": link.lot, "serial": serial, "batch_id": "0x" + key.hex(),
+            "uri": link.uri, "gtin": link.gtin, "lot": lot, "serial": serial, "batch_id": "0x" + key.hex(),
             "suspicious_after": self.suspicious_after,
         }
         if facts is None:
             return ItemView(
-                **base, verdict="unknown serial", verdict_reason=f"no lot {link.lot} of GTIN {link.gtin} is registered on chain",
-                serial_proven=False, product=None, batch=None, seller=None, certifications=[], custody=[], events=[],
-                recalled=False, recalls=[], scan_count=0, scans_on_chain=0, scans_pending=0,
+                **base, verdict="unknown serial", verdict_reason=f"no lot {lot} of GTIN {link.gtin} is registered on chain",
+                serial_proven=None if serial is None else False, product=self.product(link.gtin), batch=None,
+                seller=None, certifications=[], custody=[], events=[], recalled=False, recalls=[], scan_count=0,
+                scans_on_chain=0, scans_pending=0,
             )
-        item = item_hash(serial)
-        on_chain = queries.scans_indexed(self.conn, key, item)
-        pending = self.queue.pending(key, item)
+        item = item_hash(serial) if serial is not None else ZERO32
+        on_chain, pending = self.queue.counts(key, item, self.platforms) if serial is not None else (0, 0)
         count = on_chain + pending
         now = self._now()
         certifications = []
@@ -288,7 +351,13 @@ class Resolver:
                 expiry=cst_time(c["expiry"]), valid=status == "valid", status=status,
                 revoked=c["revoked_at"] is not None, revoked_by=c["revoked_by"],
             ))
-        if not proven:
+        if serial is None:
+            verdict, reason = "genuine", f"lot {lot} is registered on chain; a lot's code names no single item"
+            if facts.recalls:
+                first = facts.recalls[0]
+                through = "" if first.batch_id == base["batch_id"] else f" (through lot {first.lot} it was made from)"
+                verdict, reason = "recalled", f"lot {lot} is recalled{through} by {first.by.name or first.by.account}: {first.reason}"
+        elif not proven:
             verdict = "unknown serial"
             reason = {
                 "none": f"lot {link.lot} was registered without serials, so no serial can be proven",
@@ -305,9 +374,10 @@ class Resolver:
         else:
             verdict, reason = "genuine", f"serial {serial} is proven a member of lot {link.lot}"
         return ItemView(
-            **base, verdict=verdict, verdict_reason=reason, serial_proven=proven, product=facts.product,
+            **base, verdict=verdict, verdict_reason=reason, serial_proven=proven if serial is not None else None, product=facts.product,
             batch=facts.batch, seller=facts.seller, certifications=certifications, custody=facts.custody,
-            events=[e for h, e in facts.events if h == ZERO32 or h == item], recalled=bool(facts.recalls),
+            events=[e for h, e in facts.events if h == ZERO32 or h == item],
+            recalled=bool(facts.recalls),
             recalls=facts.recalls, scan_count=count, scans_on_chain=on_chain, scans_pending=pending,
         )
 
@@ -315,8 +385,21 @@ class Resolver:
         last_block, batches, items = queries.index_state(self.conn)
         stats = self.queue.stats()
         return Health(
-            status="ok", chain_id=self.chain_id, last_block=last_block, batches=batches,
+            status="ok" if self.degraded is None else "degraded", reason=self.degraded,
+            chain_id=self.chain_id, last_block=last_block, batches=batches,
             items_indexed=items, scans_unsent=stats.pop("unsent"),
             scan_flushes={k.removeprefix("flushes_"): v for k, v in stats.items()},
-            flushing=self.flusher_factory is not None,
+            flushing=self.flusher_factory is not None, counted_platforms=list(self.platforms),
+            scan_window=self.scan_window,
         )
+
+
+def _reason(exc: Exception) -> str:
+    """One line saying why a pass failed: an unreachable node is named as such."""
+    import requests
+
+    if isinstance(exc, (requests.exceptions.ConnectionError, ConnectionError)):
+        return f"the node is unreachable ({type(exc).__name__})"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "the node does not answer in time"
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"

@@ -32,8 +32,15 @@ class Party(BaseModel):
 class Place(BaseModel):
     place: str
     region_code: int = Field(description="GB/T 2260 administrative division code")
+    region_name: str | None = Field(None, description="the division's full name, e.g. 安徽省宿州市砀山县 (None: not a "
+                                    "current GB/T 2260 division)")
     latitude: float
     longitude: float
+
+    @property
+    def geo_uri(self) -> str:
+        """RFC 5870 geo URI: phones open it in their map app."""
+        return f"geo:{self.latitude:.6f},{self.longitude:.6f}"
 
 
 class ProductView(BaseModel):
@@ -99,11 +106,11 @@ class ItemView(BaseModel):
     uri: str
     gtin: str
     lot: str
-    serial: str
+    serial: str | None = Field(description="None: a lot's page (its code names no single item)")
     batch_id: str
     verdict: Literal["genuine", "unknown serial", "recalled", "suspicious scan count"]
     verdict_reason: str
-    serial_proven: bool
+    serial_proven: bool | None = Field(description="None: a lot's page, no serial to prove")
     product: ProductView | None
     batch: BatchView | None
     seller: Party | None
@@ -112,14 +119,20 @@ class ItemView(BaseModel):
     events: list[EventView]
     recalled: bool
     recalls: list[RecallView]
-    scan_count: int = Field(description="on-chain (indexed) scans plus scans recorded here and not indexed yet")
+    scan_count: int = Field(
+        description="one scan per client per item per window (known bots, link previews, prefetches and HEAD requests "
+        "are not scans): the scans recorded on chain by the platforms this resolver trusts, plus its own scans not "
+        "indexed yet; 0 on a lot's page"
+    )
     scans_on_chain: int
     scans_pending: int
     suspicious_after: int
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(description="degraded (HTTP 503): the node cannot be reached; pages are "
+                                               "served from the index as it is")
+    reason: str | None = Field(None, description="why it is degraded")
     chain_id: int
     last_block: int
     batches: int
@@ -127,6 +140,8 @@ class Health(BaseModel):
     scans_unsent: int
     scan_flushes: dict[str, int]
     flushing: bool = Field(description="whether a platform account flushes scans on chain")
+    counted_platforms: list[str] = Field(description="the platforms whose on-chain scans are counted")
+    scan_window: float = Field(description="seconds within which one client's views of one item are one scan")
 
 
 class Problem(BaseModel):
