@@ -183,6 +183,37 @@ def run(path: Path, folder: Path) -> list[tuple[Step, int, str]]:
     return results
 
 
+def tour(readme: Path = ROOT / "README.md") -> list[tuple[str, int]]:
+    """(command, expected status) of the README's five-minute tour: its section up to the first
+    subsection, where the pages the consumer sees begin."""
+    text = readme.read_text(encoding="utf-8")
+    start = text.index("## A five-minute tour")
+    end = min(i for i in (text.find("\n### ", start), text.find("\n## ", start + 1)) if i > 0)
+    first, last = (text.count("\n", 0, at) + 1 for at in (start, end))
+    return [c for block in blocks(readme) if first < block.line < last and not block.skip_reason for c in commands(block)]
+
+
+def check_readme(outputs: dict[str, str], folder: Path) -> None:
+    """What the tour says the reader sees."""
+    started = next(o for c, o in outputs.items() if c.startswith("shanglian node --detach"))
+    assert started.count("\n") == 1 and "http://127.0.0.1:8545" in started  # one line, no keys, no RPC log
+    genuine = next(o for c, o in outputs.items() if "PEAR-000042" in c and c.startswith("shanglian trace"))
+    assert "verdict: genuine" in genuine
+    forged = next(o for c, o in outputs.items() if "PEAR-010001" in c)
+    assert "verdict: unknown serial" in forged and "origin:" not in forged
+    assert (folder / "pear.png").read_bytes().startswith(b"\x89PNG")
+
+
+CHECKS = {"README.md": check_readme}
+
+
+def test_the_readme_tour_has_the_commands_a_newcomer_types():
+    commands = [c for c, _ in tour()]
+    assert commands[0] == "source .venv/bin/activate" and commands[1].startswith("shanglian node --detach")
+    assert commands[-1].startswith("shanglian node --stop") and len(commands) >= 15
+    assert dict(tour())[next(c for c in commands if "PEAR-010001" in c and "trace" in c)] == 3
+
+
 def test_every_guide_is_linked_from_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert GUIDES and [g.name for g in GUIDES if f"docs/guides/{g.name}" not in readme] == []
@@ -216,3 +247,5 @@ def test_the_file_runs_as_written(path, tmp_path):
         if got != step.expected
     ]
     assert not wrong, "\n".join(wrong)
+    if path.name in CHECKS:
+        CHECKS[path.name]({step.command: output for step, _, output in results}, tmp_path)
