@@ -7,6 +7,9 @@ Each file runs in one bash, from a fresh folder holding the project's virtualenv
 own: the node a guide starts listens on the default port 8545 as the text says, nothing of brownie's
 or of another suite can be in the way, and nothing a guide started outlives it.
 
+- ``shanglian`` (once the reader's PATH has it) forks a process that imported the CLI once per file
+  (prefork.py) instead of importing web3 and the rest again for each command: the command still runs
+  in a process of its own, with its arguments, folder, environment, streams, signals and status.
 - A shell block runs command by command (a line; a trailing backslash continues it). Each must end
   with status 0, or with the status its comment gives (``# exit 2: RegistryNotAdmin``).
 - A Python block runs as a script, as the reader saves and runs it: its first line may name the
@@ -42,6 +45,7 @@ PYTHON = {"python", "py"}
 # that nothing is compiled again.
 PROJECT = ("brownie-config.yaml", "pytest.ini", "contracts", "interfaces", "tests", "tools", "scripts", "build")
 IN_PROJECT = {"tester.md"}
+PREFORK = Path(__file__).with_name("prefork.py")
 SAVE_AS = re.compile(r"#\s*save as:\s*(\S+)")
 TITLE = re.compile(r"title=(['\"])(.+?)\1")
 EXIT = re.compile(r"#\s*exit (\d+)")
@@ -150,12 +154,26 @@ def prepare(folder: Path, path: Path) -> None:
         target.write_text(content, encoding="utf-8")
 
 
+def cli_server(folder: Path) -> list[str]:
+    """Lines that start the file's command server (prefork.py) and make `shanglian` its client, for
+    a reader whose PATH has the command (after `source .venv/bin/activate`), as the real one."""
+    socket, python = folder / ".guide" / "cli.sock", folder / ".venv" / "bin" / "python"
+    return [
+        f"( {python} {PREFORK} serve {socket} > .guide/cli-server.log 2>&1 & )",  # not a job the text could name
+        "shanglian() {",
+        '  type -P shanglian > /dev/null || { echo "bash: shanglian: command not found" >&2; return 127; }',
+        f'  {python} -I -S {PREFORK} run {socket} "$@"',
+        "}",
+    ]
+
+
 def run(path: Path, folder: Path) -> list[tuple[Step, int, str]]:
     """Runs the file's steps in one bash in `folder`: (step, exit status, output) of each."""
     prepare(folder, path)
     plan = steps(path)
-    lines = ["set +e", "trap '.venv/bin/shanglian node --stop >/dev/null 2>&1; kill $(jobs -p) 2>/dev/null' EXIT"]
     (folder / ".guide").mkdir()
+    lines = ["set +e", "trap '.venv/bin/shanglian node --stop >/dev/null 2>&1; kill $(jobs -p) 2>/dev/null' EXIT"]
+    lines += cli_server(folder)
     for n, step in enumerate(plan):
         # sourced: a command's `cd`, `export` or background job stays for the next, and a syntax
         # error fails that step only
