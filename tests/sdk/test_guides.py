@@ -162,6 +162,9 @@ def cli_server(folder: Path) -> list[str]:
         f"( {python} {PREFORK} serve {socket} > .guide/cli-server.log 2>&1 & )",  # not a job the text could name
         "shanglian() {",
         '  type -P shanglian > /dev/null || { echo "bash: shanglian: command not found" >&2; return 127; }',
+        # in a background job (`shanglian serve … &`) the client is the job's process, as the real
+        # command would be, so that `kill %?serve` reaches it
+        f'  if [ "$BASHPID" != "$$" ]; then exec {python} -I -S {PREFORK} run {socket} "$@"; fi',
         f'  {python} -I -S {PREFORK} run {socket} "$@"',
         "}",
     ]
