@@ -12,7 +12,7 @@ SITE := $(VENV)/lib/python3.11/site-packages
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: setup system tools demo test compile lint gas bench clean
+.PHONY: setup system tools demo test coverage mutation compile lint gas bench clean
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION)
 
@@ -62,6 +62,35 @@ test: lint tools system
 	@# loadgroup: a module that marks its tests xdist_group keeps its module-wide nodes on one worker.
 	$(BIN)/python -m pytest -p no:pytest-brownie -n 2 --dist loadgroup tests/sdk tests/web
 
+# Contract coverage: the brownie suites with `--coverage` (Anvil records every opcode step, so this
+# is much slower than `make test`), one folder at a time, each on an Anvil of its own that keeps
+# only its last blocks' steps (tests/contracts/conftest.py), then per contract and function the
+# statements and branch outcomes reached: reports/coverage.md, reports/coverage-summary.json and a
+# table. build/tests.json is brownie's cache of evaluated transactions: emptied first, then each
+# folder's run adds its own, so every figure comes from this run. SUITES=... runs part of them
+# (the figures then count only what those tests reach).
+SUITES ?= $(sort $(wildcard tests/contracts/*/)) $(wildcard tests/contracts/test_*.py)
+coverage: setup
+	$(BIN)/brownie compile
+	rm -f build/tests.json build/tests-*.json
+	for suite in $(SUITES); do $(BIN)/brownie test $$suite --coverage || exit 1; done
+	$(BIN)/python -m tools.coverage_report
+
+# Mutation testing of the contracts against their suites (hours: every mutant is compiled and
+# the tests that reach it run): SuMo (npm) generates the mutants, tools/mutation.py judges them
+# into reports/mutation-<Contract>.md and .json. Each test run has a network namespace of its
+# own (its Anvil ports to itself). Each mutant runs only the test files whose transactions
+# executed the mutated code in the last `make coverage` (run it first). CONTRACTS=... picks
+# contracts (default: every contracts/*.sol), OPERATORS=... SuMo's operator ids (`sumo list`).
+CONTRACTS ?= $(basename $(notdir $(wildcard contracts/*.sol)))
+OPERATORS ?= CSC,BOR,MOD,EED,RSD,DOD,BLR,AOR,UORD,LSC,ILR
+mutation: setup
+	$(BIN)/brownie compile
+	test -f build/tests.json || { echo "run make coverage first: mutants run the tests that reach them"; exit 2; }
+	for contract in $(CONTRACTS); do \
+	  $(BIN)/python -m tools.mutation --contract $$contract --operators $(OPERATORS) || exit 1; \
+	done
+
 # Gas of every business operation into bench/gas-snapshot.json (commit it); `make test` fails
 # when a figure rises above the snapshot.
 gas: setup
@@ -72,7 +101,7 @@ bench: setup system
 	$(BIN)/python -m bench.run
 
 lint: setup
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts tools
 	solhint --disc --noPoster --max-warnings 0 'contracts/**/*.sol' 'interfaces/**/*.sol'
 	@# Every finding fails the build; the ones that do not apply are explained in docs/security.md.
 	$(BIN)/slither contracts --config-file slither.config.json --solc .solcx/solc-v$(SOLC_VERSION)

@@ -37,7 +37,7 @@ from web3.types import LogReceipt, TxReceipt
 from shanglian import chaintime, logs
 from shanglian.errors import InputError
 from shanglian.network import Chain
-from shanglian.transactions import REVERTS, Transactor, as_contract_error
+from shanglian.transactions import as_contract_error, reverts, Transactor
 
 
 class ContractClient:
@@ -74,7 +74,7 @@ class ContractClient:
         """The result of a view call; a revert raises the contract's named ContractError."""
         try:
             return call.call()
-        except REVERTS as exc:
+        except reverts() as exc:
             raise as_contract_error(exc) from None
 
     # -- the chain's clock -------------------------------------------------------------------------

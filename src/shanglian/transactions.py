@@ -8,6 +8,7 @@ tracked per account in process, so a sequence of sends never waits on the node t
 from __future__ import annotations
 
 import ast
+import sys
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -16,7 +17,6 @@ from typing import Any
 import requests
 from eth_abi import decode as abi_decode
 from eth_account.signers.local import LocalAccount
-from eth_tester.exceptions import TransactionFailed
 from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
 from web3.contract.contract import ContractFunction
@@ -98,7 +98,7 @@ def _plain(value: Any) -> Any:
 
 def revert_data(exc: Exception) -> str | None:
     """The revert data web3 attached to an exception, whichever provider raised it."""
-    if isinstance(exc, TransactionFailed):
+    if isinstance(exc, _embedded_failures()):
         # The embedded chain reports `execution reverted: b'...'`, the data as a bytes literal.
         message = str(exc.args[0]) if exc.args else ""
         prefix = "execution reverted: "
@@ -119,7 +119,17 @@ def as_contract_error(exc: Exception) -> ContractError:
     return decode_revert(revert_data(exc))
 
 
-REVERTS = (ContractCustomError, ContractPanicError, ContractLogicError, TransactionFailed)
+def _embedded_failures() -> tuple[type[Exception], ...]:
+    """eth-tester's TransactionFailed once the embedded chain has loaded eth-tester (only it raises
+    it). Not imported here: eth-tester brings py-evm, over a second at every start of the CLI,
+    which most commands spend talking to a node."""
+    loaded = sys.modules.get("eth_tester.exceptions")
+    return (loaded.TransactionFailed,) if loaded else ()
+
+
+def reverts() -> tuple[type[Exception], ...]:
+    """What a call that reverts raises, for `except reverts() as exc`, on any chain."""
+    return (ContractCustomError, ContractPanicError, ContractLogicError, *_embedded_failures())
 
 # What to do when a node refuses a transaction outright, by a phrase of its answer.
 _REFUSALS = (
@@ -222,7 +232,7 @@ class Transactor:
         if gas is None:
             try:
                 gas = int(call.estimate_gas(tx) * 1.2) + 10_000
-            except REVERTS as exc:
+            except reverts() as exc:
                 raise as_contract_error(exc) from None
             except (requests.exceptions.RequestException, OSError) as exc:
                 raise _network_error(self.chain, exc) from None
@@ -279,7 +289,7 @@ class Transactor:
         """Signs and sends `tx`; a refusal becomes a named error and the nonce is counted anew."""
         try:
             return bytes(self.chain.w3.eth.send_raw_transaction(self.sign(tx)))
-        except REVERTS as exc:
+        except reverts() as exc:
             self.resync_nonce()
             raise as_contract_error(exc) from None
         except Web3RPCError as exc:
@@ -294,7 +304,7 @@ class Transactor:
         call = {k: tx[k] for k in ("from", "to", "data", "value", "gas") if k in tx}
         try:
             self.chain.w3.eth.call(call, receipt["blockNumber"] - 1)
-        except REVERTS as exc:
+        except reverts() as exc:
             return as_contract_error(exc)
         return ContractError("Reverted", {"transaction": HexBytes(receipt["transactionHash"]).to_0x_hex()})
 

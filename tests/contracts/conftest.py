@@ -15,6 +15,7 @@ import brownie
 import pytest
 from brownie import web3
 from brownie.exceptions import VirtualMachineError
+import brownie.network.contract as contract_module
 from brownie.network.rpc import anvil as anvil_rpc
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
@@ -23,13 +24,72 @@ from eth_utils.abi import collapse_if_tuple
 from hexbytes import HexBytes
 
 from shanglian import uscc
+from tools.coverage_map import complete as complete_coverage_map
+from tools.coverage_map import product_asts
 
 # Anvil writes the state of every block that leaves its memory under ~/.foundry/anvil/tmp, and a
 # node that brownie kills leaves it there (about 60 MB a node per run of these suites). brownie
 # passes only the Anvil options it knows, so the launch is given this one here, before the
 # session starts the node. Nothing in the suites reads state at old blocks.
+#
+# Under `--coverage` brownie evaluates every transaction's `debug_traceTransaction` opcode steps,
+# and Anvil records them only with `--steps-tracing` (without it the steps come back empty and
+# the coverage report is empty). Recording them slows every transaction, so only then.
 _launch_anvil = anvil_rpc.launch
-anvil_rpc.launch = lambda cmd, **kwargs: _launch_anvil(f"{cmd} --max-persisted-states 0", **kwargs)
+
+
+def _launch_anvil_for_suites(cmd, **kwargs):
+    if brownie._config.CONFIG.argv["coverage"]:
+        kwargs["steps_tracing"] = True
+        # brownie evaluates a transaction's steps as soon as it is mined (TransactionReceipt
+        # _await_confirmation); Anvil would otherwise keep every step of every transaction of the
+        # run in memory (tens of GB over the suites), so only the last blocks' are kept.
+        cmd = f"{cmd} --transaction-block-keeper 64"
+    return _launch_anvil(f"{cmd} --max-persisted-states 0", **kwargs)
+
+
+anvil_rpc.launch = _launch_anvil_for_suites
+
+
+def pytest_sessionstart(session):
+    """Under `--coverage`: brownie's coverage maps are completed for our optimised bytecode before
+    any transaction is evaluated against them (see tools/coverage_map.py), and a contract with
+    immutables keeps its map once deployed (see `_matches_with_immutables`)."""
+    if session.config.getoption("coverage"):
+        for project in brownie.project.get_loaded_projects():
+            builds = [build for _, build in project._build.items()]
+            asts = product_asts(builds)
+            for build in builds:
+                complete_coverage_map(build, asts)
+        contract_module._verify_deployed_code = _matches_with_immutables
+
+
+_verify_deployed_code = contract_module._verify_deployed_code
+
+
+def _matches_with_immutables(address, expected_bytecode, language):
+    """brownie compares a deployed contract's code with its build byte for byte and, when they
+    differ, drops the contract's pcMap, so its transactions get no coverage at all. The code of a
+    contract with immutables (ProductProvenance's and Receivables' registry) always differs: the
+    constructor writes them into PUSH32 operands that the build leaves zero. Those are the only
+    differences accepted here."""
+    if _verify_deployed_code(address, expected_bytecode, language):
+        return True
+    actual = bytes(web3.eth.get_code(address))
+    expected = bytes(HexBytes(expected_bytecode))
+    if language != "Solidity" or len(actual) != len(expected):
+        return False
+    code_end = len(expected) - int.from_bytes(expected[-2:], "big") - 2  # CBOR metadata follows
+    immutable = set()
+    pc = 0
+    while pc < code_end:
+        op = expected[pc]
+        if op == 0x7F and not any(expected[pc + 1 : pc + 33]):
+            immutable.update(range(pc + 1, pc + 33))
+        pc += 1 + (op - 0x5F if 0x60 <= op <= 0x7F else 0)
+    return all(i in immutable for i in range(code_end) if actual[i] != expected[i]) and (
+        actual[code_end:] == expected[code_end:]
+    )
 
 ROLES = {
     "producer": 1 << 0,

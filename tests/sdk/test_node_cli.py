@@ -12,9 +12,10 @@ import sys
 from shanglian.localnode import answers, free_port, port_in_use
 
 
-def shanglian(*args, cwd, check=False, timeout=60):
+def shanglian(*args, cwd, timeout=60, env=None):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SHANGLIAN_")}
     return subprocess.run([sys.executable, "-m", "shanglian", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env={k: v for k, v in os.environ.items() if k != "SHANGLIAN_HOME"})
+                          timeout=timeout, env={**base, **(env or {})})
 
 
 def test_a_port_in_use_is_refused_before_anything_starts(tmp_path):
@@ -65,3 +66,19 @@ def test_a_node_in_the_foreground_prints_one_line_and_stops_on_sigterm(tmp_path)
         out, err = node.communicate(timeout=30)
     assert node.returncode == 0 and out == "" and err == ""
     assert not (tmp_path / ".shanglian" / "node.pid").exists()
+
+
+def test_a_node_on_another_port_takes_the_development_keys_with_its_url(tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    started = shanglian("node", "--port", str(port), "--detach", cwd=tmp_path)
+    try:
+        assert started.returncode == 0, started.stderr
+        deployed = shanglian("deploy", "--account", "dev0", "--network", url, cwd=tmp_path, timeout=120)
+        assert deployed.returncode == 0, deployed.stderr
+        applied = shanglian("enterprise", "apply", "--account", "dev3", "--name", "砀山县梨都果品专业合作社",
+                            "--credit-code", "93341321MA2N7Q8K08", "--roles", "producer", "--licence", "lic-2026-001",
+                            "--licence-expiry", "2029-12-31", cwd=tmp_path, env={"SHANGLIAN_NETWORK": url})
+        assert applied.returncode == 0, applied.stderr
+    finally:
+        shanglian("node", "--stop", cwd=tmp_path)

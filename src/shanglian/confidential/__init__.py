@@ -25,7 +25,6 @@ from shanglian.confidential.documents import (
     verify_disclosure,
 )
 from shanglian.confidential.envelopes import (
-    ECIES,
     address_of,
     open_envelope,
     public_key_of,
@@ -53,7 +52,6 @@ __all__ = [
     "invoice_payload",
     "offer_payload",
     "open_facts",
-    "ECIES",
     "FIELDS",
     "TOTAL_SHARES",
     "Disclosure",

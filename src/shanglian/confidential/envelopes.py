@@ -14,21 +14,31 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import ecies
 from coincurve import PrivateKey, PublicKey
-from ecies.config import Config
 from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 
 from shanglian.errors import InputError
 
-__all__ = ["ECIES", "VERSION", "address_of", "open_envelope", "public_key_from_x", "public_key_of", "seal"]
+if TYPE_CHECKING:
+    from ecies.config import Config
 
-# secp256k1, HKDF-SHA256, AES-256-GCM with a 96-bit nonce; the ephemeral key compressed (33 bytes).
-ECIES = Config(is_ephemeral_key_compressed=True, symmetric_nonce_length=12)
+__all__ = ["VERSION", "address_of", "ecies_config", "open_envelope", "public_key_from_x", "public_key_of", "seal"]
+
 VERSION = 1
+
+
+@cache
+def ecies_config() -> Config:
+    """secp256k1, HKDF-SHA256, AES-256-GCM with a 96-bit nonce; the ephemeral key compressed (33 bytes).
+    eciespy is imported on first use: it loads pycryptodome's ECC, which every start of the CLI would
+    pay for otherwise."""
+    from ecies.config import Config
+
+    return Config(is_ephemeral_key_compressed=True, symmetric_nonce_length=12)
 
 
 def public_key_of(private_key: bytes) -> bytes:
@@ -56,10 +66,12 @@ def seal(payload: dict[str, Any], recipients: Sequence[bytes]) -> bytes:
     """`payload` (JSON) encrypted to each 64-byte public key of `recipients`, duplicates dropped."""
     if not recipients:
         raise InputError("recipients", "an envelope needs at least one recipient")
+    import ecies
+
     data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode("utf-8")
     out = bytearray([VERSION])
     for key in dict.fromkeys(bytes(k) for k in recipients):
-        ciphertext = ecies.encrypt(b"\x04" + key, data, ECIES)
+        ciphertext = ecies.encrypt(b"\x04" + key, data, ecies_config())
         out += len(ciphertext).to_bytes(2, "big") + ciphertext
     return bytes(out)
 
@@ -80,9 +92,11 @@ def _copies(envelope: bytes) -> list[bytes]:
 
 def open_envelope(envelope: bytes, private_key: bytes) -> dict[str, Any] | None:
     """The payload of `envelope` if one of its copies is sealed to `private_key`, else None."""
+    import ecies
+
     for copy in _copies(bytes(envelope)):
         try:
-            data = ecies.decrypt(bytes(private_key), copy, ECIES)
+            data = ecies.decrypt(bytes(private_key), copy, ecies_config())
         except ValueError:  # wrong key: the GCM tag does not verify
             continue
         return dict(json.loads(data))

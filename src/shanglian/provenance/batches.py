@@ -34,7 +34,7 @@ from shanglian.provenance.identifiers import (
     batch_key,
 )
 from shanglian.provenance.products import Origin
-from shanglian.transactions import REVERTS, as_contract_error
+from shanglian.transactions import as_contract_error, reverts
 
 
 def production_timestamp(value: str | dt.date, now: int) -> int:
@@ -215,7 +215,7 @@ class Batches(ContractClient):
         if keep_serials is not None and serial_list is not None:
             try:  # a dry run: a batch that would be refused must not overwrite a kept list
                 call.call({"from": signer})
-            except REVERTS as exc:
+            except reverts() as exc:
                 raise as_contract_error(exc) from None
             keep_serials(key, serial_list)
         receipt = self._send(call)

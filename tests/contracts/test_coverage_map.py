@@ -1,0 +1,89 @@
+"""The coverage maps that `make coverage` evaluates traces against (tools/coverage_map.py) measure
+every branch of the production contracts, every copy of inlined code included."""
+
+import copy
+from pathlib import Path
+
+import brownie
+import pytest
+
+from tools.coverage_map import complete, enclosing_function, product_asts, source_id, unmeasured_branches
+
+PRODUCTION = sorted(p.stem for p in Path("contracts").glob("*.sol"))
+
+
+def _builds():
+    return [copy.deepcopy(b) for _, b in brownie.project.get_loaded_projects()[0]._build.items()]
+
+
+def _completed(name):
+    builds = _builds()
+    (build,) = [b for b in builds if b["contractName"] == name]
+    complete(build, product_asts(builds))
+    return build
+
+
+def _marks(build, key, index):
+    return [pc for pc, entry in build["pcMap"].items() if entry.get(key) == index]
+
+
+def _conditions(build, source_path):
+    """(condition text, enclosing function) of every branch the build measures in a source."""
+    path = source_id(build, source_path)
+    ast = product_asts(_builds())[source_path]
+    source = Path(source_path).read_bytes()
+    return {
+        (source[value[0] : value[1]].decode(), enclosing_function(ast, tuple(value[:2])))
+        for branches in build["coverageMap"]["branches"].get(path, {}).values()
+        for value in branches.values()
+    }
+
+
+@pytest.mark.parametrize("name", [n for n in PRODUCTION if n != "Annotations"])
+def test_every_branch_outside_constructors_is_measured(name):
+    build = _completed(name)
+    unmeasured = [enclosing_function(build["ast"], n.offset) for n in unmeasured_branches(build)]
+    assert [fn for fn in unmeasured if not fn.endswith(".constructor")] == []
+
+
+def test_the_admin_guard_is_measured_in_every_function_the_modifier_is_inlined_into():
+    build = _completed("EnterpriseRegistry")
+    path = source_id(build, build["sourcePath"])
+    (contract,) = [n for n in build["ast"]["nodes"] if n["nodeType"] == "ContractDefinition"]
+    guarded = [
+        f
+        for f in contract["nodes"]
+        if f["nodeType"] == "FunctionDefinition"
+        and any(m["modifierName"]["name"] == "onlyAdmin" for m in f.get("modifiers", []))
+    ]
+    (index,) = [
+        i
+        for branches in build["coverageMap"]["branches"][path].values()
+        for i, value in branches.items()
+        if enclosing_function(build["ast"], tuple(value[:2])) == "EnterpriseRegistry.onlyAdmin"
+    ]
+    jumps = [pc for pc in _marks(build, "branch", int(index)) if build["pcMap"][pc]["op"] == "JUMPI"]
+    assert len(jumps) == len(guarded) > 1
+
+
+def test_a_condition_the_optimizer_folds_into_its_jump_is_a_branch():
+    """`if (account == address(0)) revert ...` in resignOperator compiles to a jump on the loaded
+    value: no opcode carries the condition's range, and brownie's own map leaves it out."""
+    build = _completed("EnterpriseRegistry")
+    assert ("account == address(0)", "EnterpriseRegistry.resignOperator") in _conditions(
+        build, "contracts/EnterpriseRegistry.sol"
+    )
+
+
+@pytest.mark.parametrize("name", ["Evidence", "Copyrights"])
+def test_an_inherited_contracts_guards_are_measured_in_the_contract_that_inherits_it(name):
+    build = _completed(name)
+    assert ("author == address(0)", "Annotations.annotate") in _conditions(build, "contracts/Annotations.sol")
+    assert unmeasured_branches(build, product_asts(_builds())["contracts/Annotations.sol"]) == []
+
+
+def test_completing_a_map_twice_changes_nothing():
+    build = _completed("Receivables")
+    again = copy.deepcopy(build)
+    complete(again, product_asts(_builds()))
+    assert again == build
