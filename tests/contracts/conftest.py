@@ -38,17 +38,34 @@ from tools.coverage_map import product_asts
 _launch_anvil = anvil_rpc.launch
 
 
+# Under `--coverage`, the address space Anvil may take: a transaction's step trace holds the EVM
+# memory at every step, so one very long transaction can take tens of GB (see
+# `pytest_collection_modifyitems`); past this, Anvil fails the run instead of the machine.
+ANVIL_COVERAGE_MEMORY = 8 << 30
+
+
 def _launch_anvil_for_suites(cmd, **kwargs):
     if brownie._config.CONFIG.argv["coverage"]:
         kwargs["steps_tracing"] = True
         # brownie evaluates a transaction's steps as soon as it is mined (TransactionReceipt
         # _await_confirmation); Anvil would otherwise keep every step of every transaction of the
         # run in memory (tens of GB over the suites), so only the last blocks' are kept.
-        cmd = f"{cmd} --transaction-block-keeper 64"
+        cmd = f"prlimit --as={ANVIL_COVERAGE_MEMORY} {cmd} --transaction-block-keeper 64"
     return _launch_anvil(f"{cmd} --max-persisted-states 0", **kwargs)
 
 
 anvil_rpc.launch = _launch_anvil_for_suites
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under `--coverage` the gas tests (`test_*_gas.py`) are skipped with brownie's
+    `skip_coverage` marker: they measure gas, not behaviour (the behaviour suites run the same
+    code), and the largest, a 200-row import of about 10M gas, alone had Anvil build a step trace
+    that grew past 20 GB within a minute."""
+    if config.getoption("coverage"):
+        for item in items:
+            if item.path.name.endswith("_gas.py"):
+                item.add_marker(pytest.mark.skip_coverage)
 
 
 def pytest_sessionstart(session):
