@@ -3,13 +3,17 @@
 brownie 1.22 reads, at compile time, the compiler's source map and marks in the build's `pcMap`
 one opcode per statement and one (marker, JUMPI) pair per branch condition; `brownie test
 --coverage` then replays every transaction's opcode steps against those marks. Our contracts are
-compiled with the optimizer (they do not fit the EVM stack without it), and two things escape
+compiled with the optimizer (they do not fit the EVM stack without it), and three things escape
 brownie's marks there:
 
 - Code the compiler emits more than once: a modifier is inlined into every function that uses it
   (`onlyAdmin` appears 15 times in EnterpriseRegistry), and the optimizer inlines small internal
   functions and duplicates blocks. brownie marks one copy only, so a guard exercised through any
   other function reads as never run.
+- A jump brownie cannot attribute to a function: brownie names the function of an opcode from
+  the compiler's source map, and the first opcode of a new source range inside a modifier (not a
+  function) gets no name; the trace evaluation skips an opcode without one, so when that opcode is
+  a branch's JUMPI (`onlyAdmin`'s) the branch is never counted, however often it runs.
 - Conditions the optimizer folds into the jump: `if (x == address(0))` loads `x` and jumps on it,
   so no opcode carries the condition's source range and brownie leaves the branch out of the map
   altogether: the report neither counts nor lists it.
@@ -48,6 +52,7 @@ def complete(build: dict[str, Any], asts: dict[str, dict] | None = None) -> None
         branch_map = coverage_map["branches"].setdefault(path, {})
         _mark_branch_copies(ops, pairs, branch_map)
         _add_folded_branches(build, ast, ops, candidates, pairs, branch_map, path)
+    _name_branch_jumps(ops)
     coverage_map["completed"] = True
 
 
@@ -212,6 +217,24 @@ def _mark_branch_copies(ops, pairs, branch_map: dict[str, dict]) -> None:
             for pair in copies:
                 if pair not in marked and _sequence(ops, pair) == reference:
                     _mark(ops, pair, int(index))
+
+
+def _name_branch_jumps(ops) -> None:
+    """Gives a branch's JUMPI that brownie left without a function name the name of its marker
+    (the opcode before it carrying the same branch index): brownie's trace evaluation
+    (TransactionReceipt._expand_trace) skips an opcode without "fn", so such a jump's outcomes
+    were never recorded. The name is used only for that check and for internal-call jumps, which
+    a JUMPI is not ("jump" unset)."""
+    marker_fn: dict[int, str] = {}
+    for op in ops:
+        entry = op["_entry"]
+        if "branch" not in entry:
+            continue
+        if entry["op"] != "JUMPI":
+            if "fn" in entry:
+                marker_fn[entry["branch"]] = entry["fn"]
+        elif "fn" not in entry and "jump" not in entry and entry["branch"] in marker_fn:
+            entry["fn"] = marker_fn[entry["branch"]]
 
 
 def _add_folded_branches(build, ast, ops, candidates, pairs, branch_map, path: str) -> None:

@@ -38,23 +38,41 @@ from tools.coverage_map import product_asts
 _launch_anvil = anvil_rpc.launch
 
 
+# Under `--coverage`, the address space Anvil may take: a transaction's step trace holds the EVM
+# memory at every step, so one very long transaction can take tens of GB (see
+# `pytest_collection_modifyitems`); past this, Anvil fails the run instead of the machine.
+ANVIL_COVERAGE_MEMORY = 8 << 30
+
+
 def _launch_anvil_for_suites(cmd, **kwargs):
     if brownie._config.CONFIG.argv["coverage"]:
         kwargs["steps_tracing"] = True
         # brownie evaluates a transaction's steps as soon as it is mined (TransactionReceipt
         # _await_confirmation); Anvil would otherwise keep every step of every transaction of the
         # run in memory (tens of GB over the suites), so only the last blocks' are kept.
-        cmd = f"{cmd} --transaction-block-keeper 64"
+        cmd = f"prlimit --as={ANVIL_COVERAGE_MEMORY} {cmd} --transaction-block-keeper 64"
     return _launch_anvil(f"{cmd} --max-persisted-states 0", **kwargs)
 
 
 anvil_rpc.launch = _launch_anvil_for_suites
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under `--coverage` the gas tests (`test_*_gas.py`) are skipped with brownie's
+    `skip_coverage` marker: they measure gas, not behaviour (the behaviour suites run the same
+    code), and the largest, a 200-row import of about 10M gas, alone had Anvil build a step trace
+    that grew past 20 GB within a minute."""
+    if config.getoption("coverage"):
+        for item in items:
+            if item.path.name.endswith("_gas.py"):
+                item.add_marker(pytest.mark.skip_coverage)
+
+
 def pytest_sessionstart(session):
     """Under `--coverage`: brownie's coverage maps are completed for our optimised bytecode before
-    any transaction is evaluated against them (see tools/coverage_map.py), and a contract with
-    immutables keeps its map once deployed (see `_matches_with_immutables`)."""
+    any transaction is evaluated against them (see tools/coverage_map.py), a contract with
+    immutables keeps its map once deployed (see `_matches_with_immutables`), and the end-of-run
+    summary reads brownie's own evaluations (see `_uncompiled_coverage_summary`)."""
     if session.config.getoption("coverage"):
         for project in brownie.project.get_loaded_projects():
             builds = [build for _, build in project._build.items()]
@@ -62,6 +80,7 @@ def pytest_sessionstart(session):
             for build in builds:
                 complete_coverage_map(build, asts)
         contract_module._verify_deployed_code = _matches_with_immutables
+        _uncompiled_coverage_summary()
 
 
 _verify_deployed_code = contract_module._verify_deployed_code
@@ -342,25 +361,57 @@ def record(registry):
     return _record
 
 
-def _uncompiled_state_machine():
-    """brownie's `state_machine`, loaded from the Python source installed beside its compiled module.
+def _brownie_source(name):
+    """brownie's module `brownie.test.<name>`, loaded from the Python source installed beside
+    its compiled one.
 
-    eth-brownie 1.22.2 ships brownie/test/stateful.py compiled by mypyc, and the compiled
-    `_BrownieStateMachine` rejects the very subclass its `state_machine()` builds ("TypeError:
-    brownie.test.stateful._BrownieStateMachine object expected; got ...BrownieStateMachine").
-    The same code run from its .py source works: chain snapshot, revert before every example,
-    `setup`/`rule_*`/`invariant_*` methods and strategies by argument name, as documented.
-    """
+    eth-brownie 1.22.2 ships some modules compiled by mypyc, which turns their type annotations
+    into runtime checks, and a few annotations do not match the values brownie itself passes:
+    the same code run from its .py source works as documented (see the two uses below)."""
     import importlib.util
     from pathlib import Path
 
     import brownie.test
 
-    path = Path(brownie.test.__file__).with_name("stateful.py")
-    spec = importlib.util.spec_from_file_location("brownie_test_stateful_source", path)
+    path = Path(brownie.test.__file__).with_name(f"{name}.py")
+    # A name inside the package, so that the module's relative imports resolve.
+    spec = importlib.util.spec_from_file_location(f"brownie.test._{name}_source", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.state_machine
+    return module
+
+
+def _uncompiled_coverage_summary():
+    """brownie's end-of-run coverage summary and reports/coverage.json, from the .py sources.
+
+    brownie keeps a transaction's evaluation as `{contract: {source id: [statements run,
+    branches fallen through, branches jumped]}}` (network/transaction.py builds the lists;
+    build/tests.json stores them), but the compiled coverage.py and output.py declare that inner
+    value `dict[int, set]`, so merging the evaluations of more than one transaction fails with
+    "TypeError: dict object expected; got list" and stops the run after the tests passed. The
+    manager (brownie/test/managers/base.py, not compiled) looks the three functions up on their
+    modules when the run ends, so they are replaced there; the merge reads the compiled module's
+    own evaluations."""
+    from functools import partial
+
+    from brownie.test import coverage, output
+
+    coverage_source = _brownie_source("coverage")
+    output_source = _brownie_source("output")
+    coverage.get_merged_coverage_eval = partial(
+        coverage_source.get_merged_coverage_eval, coverage._coverage_eval
+    )
+    output._build_coverage_output = output_source._build_coverage_output
+    output._save_coverage_report = output_source._save_coverage_report
+
+
+def _uncompiled_state_machine():
+    """brownie's `state_machine`, from the Python source: the compiled `_BrownieStateMachine`
+    rejects the very subclass its `state_machine()` builds ("TypeError:
+    brownie.test.stateful._BrownieStateMachine object expected; got ...BrownieStateMachine").
+    The source's works: chain snapshot, revert before every example, `setup`/`rule_*`/
+    `invariant_*` methods and strategies by argument name, as documented."""
+    return _brownie_source("stateful").state_machine
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 every branch of the production contracts, every copy of inlined code included."""
 
 import copy
+import functools
 from pathlib import Path
 
 import brownie
@@ -13,13 +14,21 @@ PRODUCTION = sorted(p.stem for p in Path("contracts").glob("*.sol"))
 
 
 def _builds():
-    return [copy.deepcopy(b) for _, b in brownie.project.get_loaded_projects()[0]._build.items()]
+    return [b for _, b in brownie.project.get_loaded_projects()[0]._build.items()]
 
 
+@functools.cache
+def _asts():
+    """The product's ASTs (read, never changed, by `complete`)."""
+    return product_asts(_builds())
+
+
+@functools.cache
 def _completed(name):
-    builds = _builds()
-    (build,) = [b for b in builds if b["contractName"] == name]
-    complete(build, product_asts(builds))
+    """A completed copy of the build (the project's own stays as brownie compiled it); one per
+    contract for the module, as completing one takes seconds."""
+    (build,) = [copy.deepcopy(b) for b in _builds() if b["contractName"] == name]
+    complete(build, _asts())
     return build
 
 
@@ -30,7 +39,7 @@ def _marks(build, key, index):
 def _conditions(build, source_path):
     """(condition text, enclosing function) of every branch the build measures in a source."""
     path = source_id(build, source_path)
-    ast = product_asts(_builds())[source_path]
+    ast = _asts()[source_path]
     source = Path(source_path).read_bytes()
     return {
         (source[value[0] : value[1]].decode(), enclosing_function(ast, tuple(value[:2])))
@@ -79,11 +88,20 @@ def test_a_condition_the_optimizer_folds_into_its_jump_is_a_branch():
 def test_an_inherited_contracts_guards_are_measured_in_the_contract_that_inherits_it(name):
     build = _completed(name)
     assert ("author == address(0)", "Annotations.annotate") in _conditions(build, "contracts/Annotations.sol")
-    assert unmeasured_branches(build, product_asts(_builds())["contracts/Annotations.sol"]) == []
+    assert unmeasured_branches(build, _asts()["contracts/Annotations.sol"]) == []
 
 
 def test_completing_a_map_twice_changes_nothing():
     build = _completed("Receivables")
     again = copy.deepcopy(build)
-    complete(again, product_asts(_builds()))
+    complete(again, _asts())
     assert again == build
+
+
+@pytest.mark.parametrize("name", PRODUCTION)
+def test_every_branch_jump_names_its_function(name):
+    """brownie's trace evaluation skips an opcode without a function name, so a branch's JUMPI
+    without one (onlyAdmin's, as brownie compiles it) would never count, however often it runs."""
+    build = _completed(name)
+    unnamed = [pc for pc, e in build["pcMap"].items() if e["op"] == "JUMPI" and "branch" in e and "fn" not in e]
+    assert unnamed == []

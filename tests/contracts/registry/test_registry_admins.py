@@ -4,7 +4,8 @@ M-of-N vote; and the epoch: votes cast before the admin set or threshold changed
 from types import SimpleNamespace
 
 import pytest
-from brownie import chain
+from brownie import chain, web3
+from eth_utils import keccak, to_checksum_address
 
 from shanglian.roles import Role, Status
 
@@ -49,6 +50,22 @@ def test_adding_an_existing_admin_is_refused(registry, admins, reverts_with):
 def test_adding_the_zero_address_is_refused(registry, admins, reverts_with):
     with reverts_with("RegistryZeroAddress"):
         registry.addAdmin("0x" + "00" * 20, {"from": admins[0]})
+
+
+def test_a_257th_admin_is_refused(EnterpriseRegistry, admins, reverts_with):
+    """A vote is one bit of a word per admin, so the set stops at 256. The registry starts with
+    150 (about as many as one deployment fits in a block); one admin at threshold 1 adds the rest,
+    sent straight to the node (brownie's and web3's handling of each would cost seconds); every
+    one of them counts (256 listed)."""
+    others = [to_checksum_address(keccak(text=f"admin {n}")[12:]) for n in range(256)]
+    full = EnterpriseRegistry.deploy([admins[0].address, *others[:149]], 1, {"from": admins[0]})
+    for admin in others[149:255]:
+        tx = {"from": admins[0].address, "to": full.address, "data": full.addAdmin.encode_input(admin), "gas": hex(10**5)}
+        sent = web3.provider.make_request("eth_sendTransaction", [tx])["result"]
+    web3.eth.wait_for_transaction_receipt(sent, timeout=60, poll_latency=0.05)  # Anvil mines them in order
+    assert len(full.admins()) == 256
+    with reverts_with("RegistryTooManyAdmins", 256):
+        full.addAdmin(others[255], {"from": admins[0]})
 
 
 # ---------------------------------------------------------------- remove

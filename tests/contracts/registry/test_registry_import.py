@@ -161,6 +161,16 @@ def test_chunk_cannot_be_applied_twice(registry, admins, world, reverts_with):
         apply_chunk(registry, admins[1], world.plan, 1)
 
 
+def test_chunks_256_apart_are_applied_apart(registry, admins, make_rows, approve):
+    """The applied chunks are bits of words of 256: chunk 256 is the first bit of the second word,
+    so applying chunk 0 neither marks nor blocks it."""
+    plan = approve(ImportPlan(make_rows(1000, 257), chunk_rows=1))
+    apply_chunk(registry, admins[0], plan, 0)
+    assert (import_state(registry, plan, 0), import_state(registry, plan, 256)) == ((257, True), (257, False))
+    apply_chunk(registry, admins[0], plan, 256)
+    assert import_state(registry, plan, 256) == (257, True)
+
+
 def test_tampered_chunk_fails_the_proof(registry, admins, world, reverts_with):
     tampered = bytearray(world.plan.chunks[0])
     tampered[20:24] = int(Role.REGULATOR).to_bytes(4, "big")  # the first row's roles: supplier -> regulator
@@ -215,6 +225,21 @@ def test_row_of_an_applicant_supersedes_its_application(
     assert record(applicant).status == Status.ACTIVE
     assert registry.accountOfCreditCode(plan.rows[0].credit_code.encode()) == applicant
     assert registry.accountOfCreditCode(credit_code(300)) == ZERO_ADDRESS
+
+
+def test_row_of_a_rejected_applicant_makes_it_an_enterprise_keeping_its_history(
+    registry, admins, new_account, credit_code, make_rows, approve, govern, record
+):
+    applicant = new_account("import rejected applicant")
+    registry.applyToJoin(
+        "rejected", credit_code(301), SUPPLIER, LICENCE, chain.time() + YEAR, "", {"from": applicant}
+    )
+    govern("reject", applicant)  # version 1 applied, 2 rejected
+    plan = approve(ImportPlan(make_rows(200, 1, account=applicant.address)))
+    tx = apply_chunk(registry, admins[0], plan, 0)
+    assert skipped(tx) == []
+    row = plan.rows[0]
+    assert record(applicant) == (row.credit_code.encode(), SUPPLIER, row.licence_expiry, Status.ACTIVE, 3)
 
 
 def test_an_application_with_an_imported_credit_code_cannot_block_the_import(
@@ -323,6 +348,25 @@ def test_row_with_an_empty_name_is_malformed(registry, admins, make_rows, approv
     rows = make_rows(200, 1) + make_rows(201, 1, name="")
     plan = approve(ImportPlan(rows))
     with reverts_with("RegistryImportMalformedRow", len(rows[0].packed())):
+        apply_chunk(registry, admins[0], plan, 0)
+
+
+def test_row_with_a_name_of_96_bytes_is_imported(registry, admins, make_rows, approve):
+    plan = approve(ImportPlan(make_rows(200, 1, name="湘" * 32)))  # 3 bytes each
+    apply_chunk(registry, admins[0], plan, 0)
+    assert registry.isActive(plan.rows[0].account)
+
+
+def test_row_with_a_name_over_96_bytes_is_malformed(registry, admins, make_rows, approve, reverts_with):
+    rows = make_rows(200, 1) + make_rows(201, 1, name="湘" * 33)
+    plan = approve(ImportPlan(rows))
+    with reverts_with("RegistryImportMalformedRow", len(rows[0].packed())):
+        apply_chunk(registry, admins[0], plan, 0)
+
+
+def test_row_with_a_zero_credit_code_reverts_the_chunk(registry, admins, make_rows, approve, reverts_with):
+    plan = approve(ImportPlan(make_rows(200, 1, credit_code="\0" * 18)))
+    with reverts_with("RegistryInvalidCreditCode", b"\0" * 18):
         apply_chunk(registry, admins[0], plan, 0)
 
 

@@ -128,6 +128,18 @@ def test_renewal_for_an_unknown_account_is_refused(registry, admins, new_account
         registry.renewLicence(stranger, NEW_LICENCE, block_time() + YEAR, {"from": admins[0]})
 
 
+def test_renewal_for_an_applicant_renews_the_licence_of_the_pending_application(
+    registry, record, new_account, credit_code, govern
+):
+    applicant = new_account("licence renewing applicant")
+    registry.applyToJoin(
+        "pending", credit_code(4), PRODUCER, OLD_LICENCE, block_time() + DAY, "", {"from": applicant}
+    )
+    expiry = block_time() + YEAR
+    govern("renewLicence", applicant, NEW_LICENCE, expiry)
+    assert (record(applicant).licence_expiry, record(applicant).status) == (expiry, Status.APPLIED)
+
+
 def test_application_with_an_expired_licence_is_refused(registry, new_account, credit_code, reverts_with):
     expiry = block_time() - DAY
     with reverts_with("RegistryLicenceExpired", expiry):

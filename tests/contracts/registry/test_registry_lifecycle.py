@@ -51,9 +51,9 @@ def rejected(world, govern):
     return world.applicant
 
 
-def apply(registry, account, code, name="enterprise", roles=PRODUCER, expiry=None):
+def apply(registry, account, code, name="enterprise", roles=PRODUCER, expiry=None, uri=""):
     return registry.applyToJoin(
-        name, code, roles, LICENCE, expiry or chain.time() + YEAR, "", {"from": account}
+        name, code, roles, LICENCE, expiry or chain.time() + YEAR, uri, {"from": account}
     )
 
 
@@ -99,6 +99,16 @@ def test_name_of_96_bytes_is_accepted(registry, world, credit_code):
 def test_name_over_96_bytes_is_refused(registry, world, credit_code, reverts_with):
     with reverts_with("RegistryInvalidName", 99):
         apply(registry, world.stranger, credit_code(2), name="梨" * 33)
+
+
+def test_metadata_uri_of_256_bytes_is_accepted(registry, world, credit_code):
+    tx = apply(registry, world.stranger, credit_code(2), uri="ipfs://" + "u" * 249)
+    assert len(tx.events["EnterpriseApplied"]["metadataURI"]) == 256
+
+
+def test_metadata_uri_over_256_bytes_is_refused(registry, world, credit_code, reverts_with):
+    with reverts_with("RegistryInvalidMetadataURI", 257):
+        apply(registry, world.stranger, credit_code(2), uri="ipfs://" + "u" * 250)
 
 
 def test_application_without_roles_is_refused(registry, world, credit_code, reverts_with):

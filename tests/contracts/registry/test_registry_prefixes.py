@@ -115,6 +115,12 @@ def test_revoking_a_prefix_frees_it(registry, world, govern):
     assert prefix_of(registry, 690123456789) == (ZERO_ADDRESS, 0, 0)
 
 
+def test_one_vote_does_not_revoke_a_prefix(registry, admins, world):
+    tx = registry.revokePrefix(6901234, 7, {"from": admins[0]})
+    assert "PrefixRevoked" not in tx.events
+    assert registry.prefixHolder(6901234, 7) == world.holder
+
+
 def test_revoking_an_unassigned_prefix_is_refused(registry, admins, world, reverts_with):
     with reverts_with("RegistryPrefixNotAssigned", 6955555, 7):
         registry.revokePrefix(6955555, 7, {"from": admins[0]})
