@@ -15,6 +15,7 @@ from shanglian import demo, gs1
 from shanglian.localnode import LocalNode
 from shanglian.merkle import SerialTree, serial_range
 from shanglian.network import connect
+from shanglian.provenance import pack_scans
 from shanglian.registry import ImportPlan, ImportRow
 from shanglian.roles import Role
 
@@ -84,7 +85,7 @@ def measure_provenance(story: demo.Story, observe: Observer) -> dict[str, float]
     offer = coop.send(f.offerCustody(batch, carrier.address))
     accept = carrier.send(f.acceptCustody(batch))
     items = [keccak(s.encode()) for s in serial_range("PEAR-", 1, 101, 6)]
-    scans = platform.send(f.recordScans(keccak(text="scan-batch-1"), batch, items, [1] * 100))
+    scans = platform.send(f.recordScans(keccak(text="scan-batch-1"), batch, pack_scans((item, 1) for item in items)))
     del seller
     observe("trace event", story.chain, event)
     observe("100 scans", story.chain, scans)

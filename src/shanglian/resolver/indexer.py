@@ -5,8 +5,9 @@ in block ranges no wider than the profile's ``logs_range`` (consortium nodes cap
 decodes them with the SDK's decoders (:func:`shanglian.logs.decode`), and applies each range in one
 SQLite transaction together with the new ``last_block``: a crash leaves the index at the end of the
 last whole range, and the next run resumes from the block after it. Rows keyed by (block, log
-index) are inserted with ``INSERT OR IGNORE`` and totals only move when a row was new, so replaying
-a range could not count anything twice either.
+index), or by a platform's scan key (recorded once per platform), are inserted with ``INSERT OR
+IGNORE`` and totals only move when a row was new, so replaying a range could not count anything
+twice either.
 
 Item membership. The chain holds only a Merkle root per batch; the producer publishes the serial
 list (``<serials dir>/0x<batch id>.txt``, as :class:`shanglian.trace.SerialFolder` writes it). When
@@ -44,7 +45,7 @@ from shanglian import logs
 from shanglian.errors import ConfigError, InputError
 from shanglian.merkle import SerialTree
 from shanglian.network import Chain
-from shanglian.provenance import Origin
+from shanglian.provenance import Origin, unpack_scans
 from shanglian.registry import ImportRow
 from shanglian.trace import SerialFolder
 
@@ -59,7 +60,7 @@ _KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "sqlite_sequence"}
 _KEPT_META = {"chain_id", "provenance", "registry", "scan_namespace"}
 
 # Raised whenever a table of the index changes shape: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -103,9 +104,6 @@ CREATE INDEX IF NOT EXISTS certifications_by_batch ON certifications (batch_id);
 CREATE TABLE IF NOT EXISTS recalls (
     batch_id BLOB PRIMARY KEY, enterprise TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,
     block INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS scan_logs (
-    block INTEGER NOT NULL, log_index INTEGER NOT NULL, batch_id BLOB NOT NULL, item_hash BLOB NOT NULL,
-    count INTEGER NOT NULL, PRIMARY KEY (block, log_index));
 CREATE TABLE IF NOT EXISTS scan_totals (
     batch_id BLOB NOT NULL, item_hash BLOB NOT NULL, total INTEGER NOT NULL,
     PRIMARY KEY (batch_id, item_hash)) WITHOUT ROWID;
@@ -435,18 +433,16 @@ class Indexer:
                 (bytes(args["batchId"]), args["enterprise"], args["reason"], at, block),
             )
         elif name == "ScanBatchRecorded":
-            sql(
+            key = bytes(args["batchId"])
+            cur = sql(
                 "INSERT OR IGNORE INTO scan_batches VALUES (?, ?, ?, ?)",
-                (args["platform"], bytes(args["scanBatch"]), bytes(args["batchId"]), block),
+                (args["platform"], bytes(args["scanBatch"]), key, block),
             )
-        elif name == "ScansRecorded":
-            key, item, count = bytes(args["batchId"]), bytes(args["itemHash"]), int(args["count"])
-            cur = sql("INSERT OR IGNORE INTO scan_logs VALUES (?, ?, ?, ?, ?)", (block, index, key, item, count))
-            if cur.rowcount:  # a replayed log is never added twice
-                sql(
+            if cur.rowcount:  # a platform records a key once, so a replayed log is never added twice
+                self.conn.executemany(
                     "INSERT INTO scan_totals VALUES (?, ?, ?) "
                     "ON CONFLICT (batch_id, item_hash) DO UPDATE SET total = total + excluded.total",
-                    (key, item, count),
+                    [(key, item, count) for item, count in unpack_scans(bytes(args["scans"]))],
                 )
         return None
 
