@@ -46,7 +46,7 @@ from shanglian.errors import ConfigError, InputError
 from shanglian.merkle import SerialTree
 from shanglian.network import Chain
 from shanglian.provenance import Origin, unpack_scans
-from shanglian.registry import ImportRow
+from shanglian.registry import ImportRow, applied_rows
 from shanglian.trace import SerialFolder
 
 __all__ = ["SCHEMA", "Indexer", "IndexMismatch", "IndexStats", "connect_db"]
@@ -212,6 +212,7 @@ class Indexer:
         self._block_times: dict[int, int] = {}
         self._registry_topics = [logs.topic(registry, name) for name in _REGISTRY_EVENTS]
         self._skipped: set[tuple[bytes, str]] = set()  # import rows the registry skipped, this pass
+        self._chunk_rows: dict[tuple[bytes, int], list[ImportRow]] = {}  # rows of the range's import chunks
         self._bind(fresh)
 
     # -- identity of the index -------------------------------------------------------------------
@@ -325,6 +326,8 @@ class Indexer:
     def _index_range(self, start: int, end: int) -> int:
         events = self._fetch(start, end)
         self._skipped.clear()
+        # Import chunks' rows come from the transactions that applied them: read before the transaction opens.
+        self._chunk_rows = applied_rows(self.chain, self.registry, [e for e in events if e["event"] == "ImportChunkApplied"])
         for event in events:  # block times fetched before the transaction opens
             self._block_time(int(event["blockNumber"]))
         end_hash = _hex(self.chain.w3.eth.get_block(end)["hash"])
@@ -356,7 +359,7 @@ class Indexer:
             self._skipped.add((bytes(args["importRoot"]), args["account"]))
         elif name == "ImportChunkApplied":
             root = bytes(args["importRoot"])
-            for row in ImportRow.unpack(bytes(args["rows"])):
+            for row in self._chunk_rows[(root, int(args["chunk"]))]:
                 if (root, row.account) not in self._skipped:
                     sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?, 'active', ?, ?)",
                         (row.account, row.name, row.roles, row.licence_expiry))
