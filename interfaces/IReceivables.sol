@@ -39,6 +39,20 @@ import {IERC3525} from "./IERC3525.sol";
 /// value; no fragment is settled or financed twice; fragments only move to active enterprises; nothing
 /// moves while frozen or after settlement.
 ///
+/// Confidential receivables. A slot issued with {issueConfidential} keeps every amount off the chain: its
+/// fragments' values count shares of {totalShares} (10**18 per slot, whatever the face value), so a split
+/// shows a fraction, never yuan; the face value, invoice fields, financing price and payment reference
+/// reach the chain only as salted commitments (the slot's document root, the price and reference
+/// commitments) and as ciphertext in {FactsSealed} events, sealed (ECIES over secp256k1) to the parties'
+/// published encryption keys ({publishEncryptionKey}). The calls that would publish an amount refuse a
+/// confidential slot ({offerFinancing}, {acceptFinancing}, {settle}, {obligation}: `ReceivableConfidential`);
+/// the debtor may pay through the settlement token only by revealing the face value ({settleRevealing}).
+/// Confidential fragments go only to accounts with a published key. Shares obey every rule values do.
+///
+/// One invoice backs one receivable of its debtor, ever: the used-invoice record is keyed by the debtor
+/// and its invoice hash (or, for a confidential receivable, its secret-keyed invoice key), so no other
+/// account can take a debtor's invoice first.
+///
 /// Parties are enterprise primary accounts in the {registry}; an operator account registered there acts
 /// for its enterprise wherever this contract checks "the caller acts for X". Values are stored in 64 bits:
 /// a face value is at most 2**64 - 1 fen (about 1.8e17 yuan); the ABI keeps 128-bit amounts.
@@ -60,6 +74,13 @@ interface IReceivables is IERC3525 {
         bool frozen;
     }
 
+    /// @notice The public record of a confidential obligation (slot).
+    struct ConfidentialObligation {
+        address debtor; // the core enterprise that owes
+        uint40 dueDate; // unix seconds; settlement opens at this moment
+        bytes32 documentRoot; // Merkle root of the invoice's salted fields
+    }
+
     /// @notice One fragment (a token), with its pending financing offer if any.
     struct Fragment {
         address holder;
@@ -71,7 +92,7 @@ interface IReceivables is IERC3525 {
         bool settled;
         bool frozen;
         address financier; // the offer's financier, while offered
-        uint128 offerPrice; // the offer's price in minor units, while offered
+        uint128 offerPrice; // the offer's price in minor units, while offered; 0 for a confidential offer
     }
 
     /// @notice `debtor` issued receivable `slot`, backed by `invoiceHash`, to `creditor`. Its first fragment is
@@ -98,6 +119,29 @@ interface IReceivables is IERC3525 {
     event ReceivableSettled(
         uint256 indexed tokenId, uint256 indexed slot, address indexed holder, uint128 value, bool onChain
     );
+    /// @notice `debtor` issued confidential receivable `slot` to `creditor`. `invoiceKey` is the debtor's
+    /// secret-keyed key of the invoice (its one-receivable check); `documentRoot` the Merkle root of the
+    /// invoice's salted fields. Its first fragment holds every share; the facts are in {FactsSealed}.
+    event ReceivableIssuedConfidentially(
+        uint256 indexed slot, address indexed debtor, address indexed creditor, bytes32 invoiceKey, bytes32 documentRoot
+    );
+    /// @notice `sender` sealed `envelope` (ciphertext for the parties of fragment `tokenId`) on chain.
+    event FactsSealed(uint256 indexed tokenId, address indexed sender, bytes envelope);
+    /// @notice The holder offered confidential fragment `tokenId` to `financier` at the price committed to.
+    event ConfidentialFinancingOffered(
+        uint256 indexed tokenId, address indexed holder, address indexed financier, bytes32 priceCommitment
+    );
+    /// @notice `financier` accepted the confidential offer of fragment `tokenId` from `seller`, at the price
+    /// committed to, paying under the payment reference committed to.
+    event ConfidentialReceivableFinanced(
+        uint256 indexed tokenId,
+        address indexed seller,
+        address indexed financier,
+        bytes32 priceCommitment,
+        bytes32 referenceCommitment
+    );
+    /// @notice `account` published its public key (64 bytes, x then y) for confidential facts.
+    event EncryptionKeyPublished(address indexed account, bytes publicKey);
     event SlotFrozen(uint256 indexed slot, address indexed regulator);
     event SlotUnfrozen(uint256 indexed slot, address indexed regulator);
     event FragmentFrozen(uint256 indexed tokenId, address indexed regulator);
@@ -111,11 +155,11 @@ interface IReceivables is IERC3525 {
     error ReceivableInvalidFaceValue(uint128 faceValue);
     /// @notice The currency is not three upper-case ASCII letters.
     error ReceivableInvalidCurrency(bytes3 currency);
-    /// @notice The due date is not in the future.
+    /// @notice The due date is not in the future, or after 2106-02-07 (2**32 - 1).
     error ReceivableInvalidDueDate(uint40 dueDate);
-    /// @notice The invoice hash is zero.
+    /// @notice The invoice hash (or invoice key) is zero.
     error ReceivableInvalidInvoice(bytes32 invoiceHash);
-    /// @notice The invoice already backs receivable `slot`.
+    /// @notice The debtor's invoice already backs receivable `slot`.
     error ReceivableInvoiceUsed(bytes32 invoiceHash, uint256 slot);
     error ReceivableNonexistentToken(uint256 tokenId);
     error ReceivableNonexistentSlot(uint256 slot);
@@ -169,22 +213,91 @@ interface IReceivables is IERC3525 {
     error ReceivableTooManyFragments(uint256 slot);
     /// @notice All 2**32 - 1 slot ids are taken.
     error ReceivableTooManySlots();
+    /// @notice Slot `slot` is confidential: this call would publish what it hides (use the confidential call).
+    error ReceivableConfidential(uint256 slot);
+    /// @notice Slot `slot` is transparent: the confidential call does not apply.
+    error ReceivableNotConfidential(uint256 slot);
+    /// @notice `account` has not published an encryption key, so no confidential facts can be sealed to it.
+    error ReceivableNoEncryptionKey(address account);
+    /// @notice The key is not 64 bytes, or it belongs to `keyOwner`, not to the caller.
+    error ReceivableInvalidEncryptionKey(address caller, address keyOwner);
+    /// @notice `account` has already published its key (an account's key never changes).
+    error ReceivableEncryptionKeyPublished(address account);
+    /// @notice The envelope of confidential facts is empty.
+    error ReceivableEmptyEnvelope();
+    /// @notice A price or payment-reference commitment is zero.
+    error ReceivableInvalidCommitment(bytes32 commitment);
+    /// @notice The document root is zero.
+    error ReceivableInvalidDocument(bytes32 documentRoot);
+    /// @notice The revealed face value and salt do not prove into the document root of `slot`.
+    error ReceivableInvalidDisclosure(uint256 slot);
+    /// @notice Fragment `tokenId` is now offered at the price committed to as `priceCommitment`, not the one
+    /// accepted.
+    error ReceivableOfferChanged(uint256 tokenId, bytes32 priceCommitment);
+    /// @notice Fragment `tokenId` is now offered at `price`, not the price accepted.
+    error ReceivablePriceChanged(uint256 tokenId, uint128 price);
 
     // ---------------------------------------------------------------- issue
 
     /// @notice Issues a receivable: the caller's core enterprise (the debtor) confirms it owes `creditor`
     /// `faceValue` minor units of `currency` on `dueDate`, backed by the invoice `invoiceHash`. Creates the
     /// next slot and mints its first fragment, of the whole face value, to `creditor`.
-    /// Requirements:
+    /// Requirements (checked in this order):
+    /// - `currency` is three upper-case letters;
     /// - the caller acts for an active core enterprise;
     /// - `creditor` is the primary account of an active supplier, other than the debtor;
-    /// - `faceValue` is 1 .. 2**64 - 1; `currency` is three upper-case letters; `dueDate` is in the future;
-    /// - `invoiceHash` is not zero and has never backed a receivable.
+    /// - `faceValue` is 1 .. 2**64 - 1; `dueDate` is in the future;
+    /// - `invoiceHash` is not zero and has never backed a receivable of this debtor.
     /// Emits {Transfer}, {SlotChanged}, {TransferValue} and {ReceivableIssued} events.
     /// @return tokenId The first fragment, `slot * 10**7 + 1`.
     function issue(address creditor, uint128 faceValue, bytes3 currency, uint40 dueDate, bytes32 invoiceHash)
         external
         returns (uint256 tokenId);
+
+    /// @notice Issues a confidential receivable: the caller's core enterprise (the debtor) confirms it owes
+    /// `creditor` what the document committed to as `documentRoot` says, on `dueDate`. Creates the next slot
+    /// and mints its first fragment, holding all {totalShares}, to `creditor`. No amount is passed.
+    /// `invoiceKey` is the debtor's secret-keyed key of the invoice (an HMAC of its number), so no one can
+    /// confirm a guessed invoice; `envelope` is the facts sealed to the parties.
+    /// Requirements:
+    /// - the caller acts for an active core enterprise;
+    /// - `creditor` is the primary account of an active supplier, other than the debtor, and has published its
+    ///   encryption key;
+    /// - `documentRoot` is not zero; `envelope` is not empty; `dueDate` is in the future;
+    /// - `invoiceKey` is not zero and has never backed a receivable of this debtor.
+    /// Emits {Transfer}, {SlotChanged}, {TransferValue}, {ReceivableIssuedConfidentially} and {FactsSealed}.
+    /// @return tokenId The first fragment, `slot * 10**7 + 1`.
+    function issueConfidential(
+        address creditor,
+        uint40 dueDate,
+        bytes32 invoiceKey,
+        bytes32 documentRoot,
+        bytes calldata envelope
+    ) external returns (uint256 tokenId);
+
+    /// @notice The split of a confidential fragment, with the facts sealed to the new holder: as
+    /// `transferFrom(fromTokenId, to, shares)`, then emits {FactsSealed} for the new fragment.
+    /// Requirements: those of the split; `to` has published its encryption key; the slot is confidential;
+    /// `envelope` is not empty.
+    /// @return tokenId The new fragment.
+    function splitConfidential(uint256 fromTokenId, address to, uint256 shares, bytes calldata envelope)
+        external
+        returns (uint256 tokenId);
+
+    /// @notice The holder seals `envelope` (facts of fragment `tokenId`, encrypted to whom it chooses: a
+    /// new holder after a whole-fragment transfer, a bank it discloses fields to) on chain. Moves nothing,
+    /// so it is allowed in any state.
+    /// Requirements: the caller acts for the holder; the slot is confidential; `envelope` is not empty.
+    /// Emits a {FactsSealed} event.
+    function sealFacts(uint256 tokenId, bytes calldata envelope) external;
+
+    // ---------------------------------------------------------------- encryption keys
+
+    /// @notice Publishes the caller's own secp256k1 public key (64 bytes, x then y), to which confidential
+    /// facts are sealed. Only the account itself can publish it (the key must hash to the caller), and only
+    /// once. Publishing is the account's consent to hold confidential fragments.
+    /// Emits an {EncryptionKeyPublished} event.
+    function publishEncryptionKey(bytes calldata publicKey) external;
 
     // ---------------------------------------------------------------- financing
 
@@ -198,20 +311,47 @@ interface IReceivables is IERC3525 {
     /// Emits a {FinancingOffered} event.
     function offerFinancing(uint256 tokenId, address financier, uint128 price) external;
 
+    /// @notice Offers confidential fragment `tokenId` to `financier` at the price committed to as
+    /// `priceCommitment`; `envelope` seals the price and the receivable's facts to the financier.
+    /// Requirements: those of {offerFinancing} but the price; the slot is confidential; `financier` has
+    /// published its encryption key; `priceCommitment` is not zero; `envelope` is not empty.
+    /// Emits {ConfidentialFinancingOffered} and {FactsSealed} events.
+    function offerFinancingConfidential(
+        uint256 tokenId,
+        address financier,
+        bytes32 priceCommitment,
+        bytes calldata envelope
+    ) external;
+
     /// @notice Withdraws the pending offer of fragment `tokenId`. Allowed while frozen: it moves nothing.
     /// Requirements: the caller acts for the holder, or is the holder's primary account whatever its
     /// standing (taking an offer back never needs standing); the fragment is offered.
     /// Emits a {FinancingOfferWithdrawn} event.
     function withdrawOffer(uint256 tokenId) external;
 
-    /// @notice Accepts the offer of fragment `tokenId`: the fragment becomes the financier's, financed.
+    /// @notice Accepts the offer of fragment `tokenId` at `price`, the price the financier read: the
+    /// fragment becomes the financier's, financed. Naming the price is the financier's consent to it, so
+    /// a holder that withdraws and offers again at another price in between cannot bind the financier.
     /// Requirements:
-    /// - the fragment is offered, and the caller acts for the offered financier (as a financier);
+    /// - the fragment is offered at `price`, and the caller acts for the offered financier (as a financier);
     /// - the holder is still an active enterprise;
     /// - the fragment and its slot are not frozen; the due date has not come;
     /// - `paymentReference` (the reference of the payment to the seller) is not zero.
     /// Emits {Transfer} and {ReceivableFinanced} events.
-    function acceptFinancing(uint256 tokenId, bytes32 paymentReference) external;
+    function acceptFinancing(uint256 tokenId, uint128 price, bytes32 paymentReference) external;
+
+    /// @notice Accepts the confidential offer of fragment `tokenId` at the price committed to as
+    /// `priceCommitment` (the offer the financier read: a changed offer is refused), paying under the payment
+    /// reference committed to as `referenceCommitment`; `envelope` seals the reference to the seller.
+    /// Requirements: those of {acceptFinancing} but the reference; the slot is confidential; the offer's
+    /// commitment is `priceCommitment`; `referenceCommitment` is not zero; `envelope` is not empty.
+    /// Emits {Transfer}, {ConfidentialReceivableFinanced} and {FactsSealed} events.
+    function acceptFinancingConfidential(
+        uint256 tokenId,
+        bytes32 priceCommitment,
+        bytes32 referenceCommitment,
+        bytes calldata envelope
+    ) external;
 
     // ---------------------------------------------------------------- settlement
 
@@ -223,10 +363,19 @@ interface IReceivables is IERC3525 {
 
     /// @notice The debtor pays fragment `tokenId`: its value in the settlement token moves from the debtor's
     /// account to the holder (the debtor's account must have approved this contract); settles it.
-    /// Requirements: a settlement token is configured; the caller acts for the debtor; the due date has
+    /// Requirements: a settlement token is configured; the caller acts for the debtor; the slot is not
+    /// confidential (paying through a token publishes the amount: see {settleRevealing}); the due date has
     /// come; the fragment and its slot are not frozen; the fragment is not settled. A pending offer lapses.
     /// Emits a {ReceivableSettled} event.
     function settle(uint256 tokenId) external;
+
+    /// @notice The debtor pays confidential fragment `tokenId` through the settlement token, publishing the
+    /// face value and so the fragment's amount (its shares of `faceValue`, rounded half up) to everyone: the
+    /// explicit way out of confidentiality. `faceValue` and `salt` must prove into the slot's document root
+    /// with `proof` (the `face_value` field's leaf).
+    /// Requirements: those of {settle}, but the slot is confidential and the disclosure proves.
+    /// Emits a {ReceivableSettled} event (with the fragment's shares).
+    function settleRevealing(uint256 tokenId, uint128 faceValue, bytes32 salt, bytes32[] calldata proof) external;
 
     // ---------------------------------------------------------------- regulator
 
@@ -259,8 +408,25 @@ interface IReceivables is IERC3525 {
     /// @notice The ERC-20 token {settle} pays in; address(0) when settlement is off-chain only.
     function settlementToken() external view returns (IERC20);
 
-    /// @notice The obligation of slot `slot`. Reverts for a slot never issued.
+    /// @notice The obligation of slot `slot`. Reverts for a slot never issued, and for a confidential slot.
     function obligation(uint256 slot) external view returns (Obligation memory);
+
+    /// @notice The public record of confidential slot `slot`. Reverts for a slot never issued or transparent.
+    function confidentialObligation(uint256 slot) external view returns (ConfidentialObligation memory);
+
+    /// @notice Whether slot `slot` is confidential. Reverts for a slot never issued.
+    function isConfidential(uint256 slot) external view returns (bool);
+
+    /// @notice The shares every confidential slot counts (10**18): a fragment's value over this is its
+    /// fraction of the face value.
+    function totalShares() external pure returns (uint256);
+
+    /// @notice The x coordinate of `account`'s published public key, or zero (the y coordinate is the one of
+    /// the two whose key hashes to `account`).
+    function encryptionKey(address account) external view returns (bytes32);
+
+    /// @notice The price commitment of confidential fragment `tokenId`'s pending offer, or zero.
+    function offerCommitment(uint256 tokenId) external view returns (bytes32);
 
     /// @notice The settlement state of slot `slot`. Reverts for a slot never issued.
     function slotState(uint256 slot) external view returns (SlotState memory);
@@ -274,8 +440,8 @@ interface IReceivables is IERC3525 {
     /// @notice Whether fragment `tokenId` is past its due date and not settled.
     function overdue(uint256 tokenId) external view returns (bool);
 
-    /// @notice The slot backed by `invoiceHash`, or 0.
-    function invoiceSlot(bytes32 invoiceHash) external view returns (uint256);
+    /// @notice The slot `debtor`'s invoice `invoiceHash` (or confidential invoice key) backs, or 0.
+    function invoiceSlot(address debtor, bytes32 invoiceHash) external view returns (uint256);
 
     /// @notice The slot the next {issue} creates.
     function nextSlot() external view returns (uint256);

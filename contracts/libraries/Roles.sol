@@ -16,7 +16,8 @@ library Roles {
     uint32 internal constant FINANCIER = 1 << 8;
     uint32 internal constant REGULATOR = 1 << 9;
     uint32 internal constant PLATFORM = 1 << 10;
+    uint32 internal constant NOTARY = 1 << 11; // 公证处: attests evidence, annotates disputes
 
     /// @dev Every defined role; a mask with other bits set is invalid.
-    uint32 internal constant ALL = (1 << 11) - 1;
+    uint32 internal constant ALL = (1 << 12) - 1;
 }

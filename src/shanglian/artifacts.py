@@ -10,7 +10,7 @@ from typing import Any
 ARTIFACT_DIR = Path(__file__).parent / "artifacts"
 
 # Deployment order: each contract's constructor takes the addresses of those before it.
-CONTRACTS = ("EnterpriseRegistry", "ProductProvenance", "Receivables")
+CONTRACTS = ("EnterpriseRegistry", "ProductProvenance", "Receivables", "Evidence", "Licences", "Copyrights")
 
 
 @cache

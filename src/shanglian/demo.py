@@ -5,6 +5,9 @@ Step 2 (demo_pears): a box of Dangshan pears from the orchard to a consumer's sc
 caught, a recall shown.
 Step 3 (demo_receivables): a core enterprise's receivable issued, split, financed the same day,
 settled once at maturity; the lineage as a tree.
+Step 4 (demo_hall): 赣南脐橙 in Ganzhou's service hall: a licence issued, a supply contract filed,
+co-signed and notarised, a box design registered and licensed, a tampered copy and a revoked licence
+caught.
 """
 
 from __future__ import annotations
@@ -49,6 +52,13 @@ CAST: dict[str, Member] = {
     "sub_supplier": Member(10, "慈溪市恒力五金厂", "sub-supplier", "91330282MA2J8R3N1", Role.SUPPLIER),
     "platform": Member(11, "上链溯源扫码平台", "scan platform", "91340100MA2W4E7R6", Role.PLATFORM),
     "regulator": Member(12, "安徽省市场监督管理局", "market regulator", "11340000MB1953297", Role.REGULATOR),
+    # Step 4, Ganzhou's service hall.
+    "orange_coop": Member(13, "赣州市赣南脐橙专业合作社", "navel-orange cooperative", "93360700MA3A1B2C0", Role.PRODUCER),
+    "fruit_buyer": Member(14, "深圳市鲜丰果业连锁有限公司", "fruit chain (buyer)", "91440300MA5F6G7H1", Role.RETAILER),
+    "printer": Member(15, "赣州市彩印包装有限公司", "packaging printer", "91360700MA3D4E5F2", Role.PROCESSOR),
+    "ganzhou_regulator": Member(16, "赣州市市场监督管理局", "Ganzhou market regulator", "11360700MB1234563",
+                                Role.REGULATOR),
+    "notary": Member(17, "江西省赣州市赣南公证处", "Gannan notary office", "12360700MC1234564", Role.NOTARY),
 }
 
 
@@ -62,6 +72,7 @@ class Story:
     enterprises: dict[str, Enterprise] = field(default_factory=dict)
     pears: dict[str, Any] = field(default_factory=dict)
     receivables: dict[str, Any] = field(default_factory=dict)
+    hall: dict[str, Any] = field(default_factory=dict)
 
     def address(self, who: str) -> str:
         return self.senders[who].address
@@ -131,6 +142,7 @@ def prepare(chain: Chain, say: Callable[[str], None] = lambda _: None) -> Story:
 
 def run(network: str | NetworkProfile = "embedded", console: Console | None = None, out_dir: Path | None = None) -> Story:
     """The whole story; files it writes (the QR code) go to `out_dir` (default: the state dir)."""
+    from shanglian.demo_hall import hall_story
     from shanglian.demo_pears import pear_story
     from shanglian.demo_receivables import receivables_story
 
@@ -140,8 +152,9 @@ def run(network: str | NetworkProfile = "embedded", console: Console | None = No
     story = prepare(chain, console.print)
     print_enterprises(console, story)
     story.pears = pear_story(story, console.print, out_dir)
-    # Last: it moves the chain's clock past the receivable's maturity.
+    # It moves the chain's clock past the receivable's maturity; step 4 reads the clock it leaves.
     story.receivables = receivables_story(story, console.print)
+    story.hall = hall_story(story, console.print, out_dir)
     return story
 
 

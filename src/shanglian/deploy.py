@@ -43,6 +43,9 @@ _ARGS: dict[str, Callable[[DeployOptions, dict[str, str]], list[Any]]] = {
     "EnterpriseRegistry": lambda o, d: [o.admins, o.threshold],
     "ProductProvenance": lambda o, d: [d["EnterpriseRegistry"]],
     "Receivables": lambda o, d: [d["EnterpriseRegistry"], o.settlement_token],
+    "Evidence": lambda o, d: [d["EnterpriseRegistry"]],
+    "Licences": lambda o, d: [d["EnterpriseRegistry"]],
+    "Copyrights": lambda o, d: [d["EnterpriseRegistry"]],
 }
 
 

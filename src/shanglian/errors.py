@@ -54,3 +54,15 @@ def _render(value: Any) -> str:
     if isinstance(value, (bytes, bytearray)):
         return "0x" + bytes(value).hex()
     return str(value)
+
+
+class DisclosureError(InputError):
+    """A disclosed field does not prove into the receivable's document root. ``field`` names it."""
+
+
+class NotAPartyError(InputError):
+    """The account given (its key) opens none of a confidential receivable's sealed facts: it is not a
+    party to it. An input error naming ``account``: the caller chose the wrong account."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("account", message)

@@ -16,7 +16,7 @@ import segno
 from shanglian import gs1
 from shanglian.errors import InputError
 
-__all__ = ["ERROR_LEVEL", "FORMATS", "QUIET_ZONE", "make", "png", "svg", "write"]
+__all__ = ["ERROR_LEVEL", "FORMATS", "QUIET_ZONE", "make", "make_url", "png", "svg", "url_png", "write", "write_url"]
 
 ERROR_LEVEL = "M"
 QUIET_ZONE = 4  # modules; ISO/IEC 18004's minimum
@@ -67,4 +67,33 @@ def write(uri: str, path: str | Path, scale: int = DEFAULT_SCALE, border: int = 
     if target.parent and not target.parent.exists():
         raise InputError("output", f"folder {target.parent} does not exist")
     target.write_bytes(data)
+    return target
+
+
+# -- codes of any page of the resolver (a licence's or certificate's verification page) -------------
+
+
+def make_url(url: str) -> segno.QRCode:
+    """The QR symbol of an http(s) URL, at the same error level as product labels."""
+    if not url.startswith(("https://", "http://")) or any(c.isspace() for c in url):
+        raise InputError("url", f"{url!r} is not an http(s) URL")
+    return segno.make(url, error=ERROR_LEVEL.lower(), boost_error=False, micro=False)
+
+
+def url_png(url: str, scale: int = DEFAULT_SCALE, border: int = QUIET_ZONE) -> bytes:
+    """The code of `url` as PNG bytes."""
+    _check(scale, border)
+    buffer = io.BytesIO()
+    make_url(url).save(buffer, kind="png", scale=scale, border=border)
+    return buffer.getvalue()
+
+
+def write_url(url: str, path: str | Path, scale: int = DEFAULT_SCALE, border: int = QUIET_ZONE) -> Path:
+    """Writes the code of `url` to `path`, PNG or SVG by its suffix; returns the path."""
+    target = Path(path)
+    kind = FORMATS.get(target.suffix.lower())
+    if kind is None:
+        raise InputError("output", f"{target.name!r} must end in .png or .svg")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    make_url(url).save(str(target), kind=kind, scale=scale, border=border)
     return target

@@ -19,9 +19,10 @@ class Role(IntFlag):
     FINANCIER = 1 << 8
     REGULATOR = 1 << 9
     PLATFORM = 1 << 10  # relays consumer scans
+    NOTARY = 1 << 11  # 公证处: attests evidence, annotates disputes
 
 
-ALL_ROLES = Role((1 << 11) - 1)
+ALL_ROLES = Role((1 << 12) - 1)
 
 
 class Status(IntEnum):

@@ -43,6 +43,7 @@ ROLES = {
     "financier": 1 << 8,
     "regulator": 1 << 9,
     "platform": 1 << 10,
+    "notary": 1 << 11,
 }
 YEAR = 365 * 24 * 3600
 

@@ -21,7 +21,7 @@ from shanglian.network import connect
 from conftest import Node
 
 ALL_ROLES = ("producer,processor,logistics,retailer,quality_alliance,inspector,core_enterprise,supplier,"
-             "financier,regulator,platform")
+             "financier,regulator,platform,notary")
 CODE = uscc.with_check_character("91341321MA2N0X2Y3")
 BAD_CODE = CODE[:-1] + ("0" if CODE[-1] != "0" else "1")
 LATER = (dt.date.today() + dt.timedelta(days=400)).isoformat()
@@ -214,8 +214,9 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("offer financier", "financier", with_(OFFER, "--financier", "bank")),
     ("offer price zero", "price", with_(OFFER, "--price", "0")),
     ("accept payment reference empty", "payment_reference",
-     ["receivable", "accept", TOKEN, "--account", SIGNER, "--payment-reference", ""]),
-    ("accept token", "token", ["receivable", "accept", "0", "--account", SIGNER, "--payment-reference", "p"]),
+     ["receivable", "accept", TOKEN, "--account", SIGNER, "--price", "10", "--payment-reference", ""]),
+    ("accept token", "token", ["receivable", "accept", "0", "--account", SIGNER, "--price", "10", "--payment-reference", "p"]),
+    ("accept price", "price", ["receivable", "accept", TOKEN, "--account", SIGNER, "--price", "ten", "--payment-reference", "p"]),
     ("withdraw token", "token", ["receivable", "withdraw", "x", "--account", SIGNER]),
     ("confirm-payment token", "token", ["receivable", "confirm-payment", "1.5", "--account", SIGNER]),
     ("settle token", "token", ["receivable", "settle", "0x10", "--account", SIGNER]),
@@ -225,6 +226,14 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("show token", "token", ["receivable", "show", "abc"]),
     ("lineage slot", "slot", ["receivable", "lineage", "--slot", "-2"]),
     ("list holder", "holder", ["receivable", "list", "--holder", "0x12"]),
+    ("disclose token", "token",
+     ["receivable", "disclose", "abc", "--account", SIGNER, "--to", SUPPLIER, "--fields", "face_value"]),
+    ("disclose to", "to",
+     ["receivable", "disclose", TOKEN, "--account", SIGNER, "--to", "0x12", "--fields", "face_value"]),
+    ("disclose field that does not exist", "fields",
+     ["receivable", "disclose", TOKEN, "--account", SIGNER, "--to", SUPPLIER, "--fields", "face_value,discount"]),
+    ("verify-disclosure not JSON", "disclosure", ["receivable", "verify-disclosure", "{tmp}/badkey.txt"]),
+    ("verify-disclosure no file", "file", ["receivable", "verify-disclosure", "{tmp}/no-such-disclosure.json"]),
     # ---- accounts (no chain, but still one line, exit 2)
     ("account import key", "private_key", ["account", "import", "mine", "--key-file", "{tmp}/badkey.txt"]),
 ]
@@ -264,6 +273,7 @@ def node(tmp_path_factory):
         result = cli(started, tmp, *args)
         assert result.returncode == 0, (args, result.stderr)
     (tmp / "badkey.txt").write_text("not a private key\n")
+    (tmp / "doc.txt").write_text("赣南脐橙购销合同\n")
     yield started, tmp
     started.stop()
 
@@ -328,6 +338,90 @@ CASES += [
       uscc.with_check_character("91341321MA2N0X2Y7"), "--roles", "producer", "--licence", "l",
       "--licence-expiry", LATER, "--metadata-uri", "not a uri"]),
     ("scan key empty", "key", with_(SCAN, "--key", "")),
+]
+
+
+# ---- the service hall (evidence, licences, copyright). {tmp}/doc.txt is written by the node fixture.
+DOC = "{tmp}/doc.txt"
+DIGEST = "0x" + "5a" * 32
+RECORD = "0x" + "ab" * 32
+EV_FILE = ["evidence", "file", DOC, "--account", SIGNER, "--kind", "contract"]
+LIC_ISSUE = ["licence", "issue", "--account", SIGNER, "--holder", SUPPLIER, "--kind", "food-production",
+             "--number", "SC11136072100123", "--document", DOC, "--valid-from", "2026-01-01", "--valid-until", LATER]
+LIC_RENEW = ["licence", "renew", RECORD, "--account", SIGNER, "--document", DIGEST, "--valid-from", "2026-01-01",
+             "--valid-until", LATER]
+CR_LICENSE = ["copyright", "license", RECORD, "--account", SIGNER, "--licensee", SUPPLIER, "--start", "2026-01-01",
+              "--end", LATER, "--terms", DIGEST]
+CR_REGISTER = ["copyright", "register", DOC, "--account", SIGNER, "--title", "礼盒设计", "--authors", "李明"]
+CASES += [
+    ("evidence file kind", "kind", with_(EV_FILE, "--kind", "poem")),
+    ("evidence file algorithm", "algorithm", EV_FILE + ["--algorithm", "md5"]),
+    ("evidence file missing", "file", ["evidence", "file", "{tmp}/none.pdf", "--account", SIGNER]),
+    ("evidence file folder", "file", ["evidence", "file", "{tmp}", "--account", SIGNER]),
+    ("evidence file metadata", "metadata", EV_FILE + ["--metadata", "{tmp}/no-metadata.json"]),
+    ("evidence file cosigner", "cosigner", EV_FILE + ["--cosigner", "0x12"]),
+    ("evidence file batch without proofs", "proofs", ["evidence", "file", DOC, DOC, "--account", SIGNER]),
+    ("evidence file zero digest", "file", ["evidence", "file", "0x" + "00" * 32, "--account", SIGNER]),
+    ("evidence cosign record", "record", ["evidence", "cosign", "0x12", "--account", SIGNER]),
+    ("evidence request-notarisation notary", "notary",
+     ["evidence", "request-notarisation", RECORD, "--account", SIGNER, "--notary", "0xZZ"]),
+    ("evidence request-notarisation record", "record",
+     ["evidence", "request-notarisation", "12", "--account", SIGNER, "--notary", SUPPLIER]),
+    ("evidence notarise certificate", "certificate",
+     ["evidence", "notarise", RECORD, "--account", SIGNER, "--certificate", "{tmp}/no-certificate.pdf"]),
+    ("evidence notarise record", "record", ["evidence", "notarise", "ab", "--account", SIGNER, "--certificate", DIGEST]),
+    ("evidence annotate kind", "kind",
+     ["evidence", "annotate", RECORD, "--account", SIGNER, "--kind", "gossip", "--document", DIGEST]),
+    ("evidence annotate document", "document",
+     ["evidence", "annotate", RECORD, "--account", SIGNER, "--kind", "dispute", "--document", "0x" + "00" * 32]),
+    ("evidence show record", "record", ["evidence", "show", "record-1"]),
+    ("evidence show unknown record", "record", ["evidence", "show", RECORD]),
+    ("evidence verify missing file", "file", ["evidence", "verify", "{tmp}/none.pdf"]),
+    ("evidence verify proofs", "proofs", ["evidence", "verify", DOC, "--proofs", "{tmp}/badkey.txt"]),
+    ("licence issue holder", "holder", with_(LIC_ISSUE, "--holder", "0x12")),
+    ("licence issue kind", "kind", with_(LIC_ISSUE, "--kind", "driving")),
+    ("licence issue number empty", "number", with_(LIC_ISSUE, "--number", " ")),
+    ("licence issue number not ascii", "number", with_(LIC_ISSUE, "--number", "食证字第1号")),
+    ("licence issue number oversize", "number", with_(LIC_ISSUE, "--number", "S" * 33)),
+    ("licence issue document", "document", with_(LIC_ISSUE, "--document", "{tmp}/no-licence.pdf")),
+    ("licence issue valid from", "valid_from", with_(LIC_ISSUE, "--valid-from", "2026-13-01")),
+    ("licence issue valid until before from", "valid_until", with_(LIC_ISSUE, "--valid-until", "2025-12-31")),
+    ("licence issue valid until past", "valid_until",
+     with_(with_(LIC_ISSUE, "--valid-from", "2019-01-01"), "--valid-until", PAST)),
+    ("licence issue algorithm", "algorithm", LIC_ISSUE + ["--algorithm", "sha1"]),
+    ("licence issue qr", "qr", LIC_ISSUE + ["--qr", "{tmp}/licence.jpg"]),
+    ("licence issue base", "base", LIC_ISSUE + ["--base", "not a url"]),
+    ("licence renew licence", "licence", ["licence", "renew", "0x1", *LIC_RENEW[3:]]),
+    ("licence renew document", "document", with_(LIC_RENEW, "--document", "0x1234")),
+    ("licence renew valid until", "valid_until", with_(LIC_RENEW, "--valid-until", "someday")),
+    ("licence suspend decision", "decision",
+     ["licence", "suspend", RECORD, "--account", SIGNER, "--decision", "{tmp}/no-decision.pdf"]),
+    ("licence reinstate licence", "licence", ["licence", "reinstate", "zz", "--account", SIGNER, "--decision", DIGEST]),
+    ("licence revoke decision", "decision", ["licence", "revoke", RECORD, "--account", SIGNER, "--decision", ""]),
+    ("licence show licence", "licence", ["licence", "show", "0x12"]),
+    ("licence show unknown", "licence", ["licence", "show", RECORD]),
+    ("licence verify missing file", "file", ["licence", "verify", "{tmp}/none.pdf"]),
+    ("copyright register title empty", "title", with_(CR_REGISTER, "--title", "")),
+    ("copyright register title oversize", "title", with_(CR_REGISTER, "--title", "题" * 43)),
+    ("copyright register authors oversize", "authors", with_(CR_REGISTER, "--authors", "a" * 257)),
+    ("copyright register file", "file", ["copyright", "register", "{tmp}/none.svg", *CR_REGISTER[3:]]),
+    ("copyright register algorithm", "algorithm", CR_REGISTER + ["--algorithm", "sm2"]),
+    ("copyright offer work", "work", ["copyright", "offer", "0x12", "--account", SIGNER, "--to", SUPPLIER]),
+    ("copyright offer to", "to", ["copyright", "offer", RECORD, "--account", SIGNER, "--to", "0x12"]),
+    ("copyright accept work", "work", ["copyright", "accept", "work", "--account", SIGNER]),
+    ("copyright accept unknown work", "work", ["copyright", "accept", RECORD, "--account", SIGNER]),
+    ("copyright license licensee", "licensee", with_(CR_LICENSE, "--licensee", "0x12")),
+    ("copyright license start", "start", with_(CR_LICENSE, "--start", "2026-02-30")),
+    ("copyright license end before start", "end", with_(CR_LICENSE, "--end", "2025-01-01")),
+    ("copyright license terms", "terms", with_(CR_LICENSE, "--terms", "{tmp}/no-terms.pdf")),
+    ("copyright license work", "work", ["copyright", "license", "0xZZ", *CR_LICENSE[3:]]),
+    ("copyright accept-licence grant", "grant", ["copyright", "accept-licence", "one", "--account", SIGNER]),
+    ("copyright withdraw-licence grant", "grant", ["copyright", "withdraw-licence", "0", "--account", SIGNER]),
+    ("copyright annotate kind", "kind",
+     ["copyright", "annotate", RECORD, "--account", SIGNER, "--kind", "rumour", "--document", DIGEST]),
+    ("copyright show work", "work", ["copyright", "show", "0xZZ"]),
+    ("copyright show unknown", "work", ["copyright", "show", RECORD]),
+    ("copyright verify missing file", "file", ["copyright", "verify", "{tmp}/none.svg"]),
 ]
 
 

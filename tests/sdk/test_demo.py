@@ -41,3 +41,15 @@ def test_demo_settles_every_receivable_fragment_once(run):
     assert facts["settled"] == {facts["issued"]: "confirmed", facts["split"]: "confirmed"}
     assert str(facts["settled_value"]) == "1000000.00"
     assert "└── " in printed  # the lineage tree
+
+
+def test_demo_tells_the_service_hall(run):
+    story, printed = run
+    facts = story.hall
+    assert facts["evidence"].complete and facts["evidence"].notarisation.notarised_at > 0
+    assert facts["genuine"].found and not facts["tampered"].found
+    assert facts["revoked"].status.name == "REVOKED" and not facts["revoked"].valid
+    assert facts["licence_answer"].licence.valid and facts["licence_answer"].licence.holder_name == "赣州市赣南脐橙专业合作社"
+    assert [g.status.name for g in facts["work"].grants] == ["ACCEPTED"]
+    assert facts["qr_path"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "no record" in printed and "now reads revoked" in printed

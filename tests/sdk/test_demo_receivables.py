@@ -1,6 +1,7 @@
 """Demo step 3, the receivables story, run on the embedded chain after step 1's onboarding: what it
-prints and the facts it returns — once as `make demo` runs it (holders confirm payment), once on a
-suite deployed with a settlement token the debtor holds (the debtor pays through it)."""
+prints and the facts it returns — once as `make demo` runs it (confidential; holders confirm payment),
+once transparent on a suite deployed with a settlement token the debtor holds (the debtor pays
+through it)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from shanglian import chaintime, demo, deploy, logs
 from shanglian.demo_receivables import (
     FACE_VALUE,
     FINANCING_PRICE,
+    INVOICE,
     SPLIT_VALUE,
     TERM_DAYS,
     receivables_story,
@@ -25,7 +27,7 @@ from shanglian.network import connect
 from shanglian.receivables import Receivables, to_fen
 
 
-def tell(with_settlement_token: bool = False):
+def tell(with_settlement_token: bool = False, confidential: bool = True):
     """(story, facts, printed text, chain day before step 3) on a story built like `demo.run` builds it."""
     chain = connect("embedded")
     senders = {f"admin{n}": sender(chain, i) for n, i in enumerate(demo.ADMIN_KEYS)}
@@ -48,7 +50,7 @@ def tell(with_settlement_token: bool = False):
     if token is not None:
         senders["admin0"].send(token.functions.mint(story.address("core"), to_fen(FACE_VALUE)))
     day = chaintime.today(chain)
-    facts = receivables_story(story, console.print)
+    facts = receivables_story(story, console.print, confidential=confidential)
     return story, facts, buffer.getvalue(), day, token
 
 
@@ -66,13 +68,20 @@ def settled_events(story, token: int) -> list:
 
 def test_core_enterprise_issues_a_million_due_in_ninety_days_to_its_supplier(told):
     story, facts, _, day, _ = told
-    o = Receivables(story.chain, story.suite["Receivables"]).obligation(facts["slot"])
-    assert (o.debtor, o.creditor, o.face_value) == (
+    o = Receivables(story.chain, story.suite["Receivables"], story.senders["supplier"]).obligation(facts["slot"])
+    assert (o.debtor, o.creditor, o.face_value, o.confidential) == (
         story.address("core"),
         story.address("supplier"),
         FACE_VALUE,
+        True,
     )
     assert (o.due_date - day).days == TERM_DAYS == 90
+
+
+def test_a_reader_without_a_partys_key_sees_no_amount(told):
+    story, facts, *_ = told
+    o = Receivables(story.chain, story.suite["Receivables"]).obligation(facts["slot"])
+    assert (o.face_value, o.settled_value, o.invoice_number, o.currency) == (None, None, None, "")
 
 
 def test_sub_supplier_piece_is_three_hundred_thousand_split_from_the_issued_fragment(told):
@@ -83,10 +92,11 @@ def test_sub_supplier_piece_is_three_hundred_thousand_split_from_the_issued_frag
 
 def test_bank_bought_the_sub_suppliers_piece_the_same_day_with_a_payment_reference(told):
     story, facts, _, day, _ = told
-    piece = facts["lineage"].root.children[0].fragment
+    piece = Receivables(story.chain, story.suite["Receivables"], story.senders["bank"]).show(facts["split"]).fragment
     assert facts["financed_by"] == piece.holder == story.address("bank")
     assert piece.financing is not None
     assert (piece.financing.seller, piece.financing.price) == (story.address("sub_supplier"), FINANCING_PRICE)
+    assert piece.financing.payment_reference == facts["payment_reference"]
     financed_at = story.chain.w3.eth.get_block(piece.financing.block)["timestamp"]
     assert dt.datetime.fromtimestamp(financed_at, chaintime.CST).date() == day
 
@@ -132,8 +142,25 @@ def test_lineage_values_add_up_to_the_face_value(told):
     assert sum((node.fragment.value for node in tree.walk()), Decimal(0)) == FACE_VALUE
 
 
+def test_the_bank_verifies_the_disclosed_fields_before_it_buys(told):
+    story, facts, printed, _, _ = told
+    assert facts["disclosed"]["face_value"] == to_fen(FACE_VALUE)
+    assert facts["disclosed"]["invoice_number"] == INVOICE
+    assert facts["disclosed"]["due"] == Receivables(story.chain, story.suite["Receivables"]).obligation(facts["slot"]).due
+    assert "what 浙商银行杭州分行 knows" in printed and "¥300,000.00" in printed
+
+
+def test_a_competitor_sees_shares_and_ciphertext_only(told):
+    facts, printed = told[1], told[2]
+    lines = facts["competitor_lines"]
+    assert "owes a confidential amount" in lines[0]
+    assert "70.0000% of the receivable" in lines[1] and "30.0000% of the receivable" in lines[2]
+    assert not any("¥" in line for line in lines)
+    assert facts["ciphertext"].startswith("0x01") and facts["ciphertext"] in printed
+
+
 def test_with_a_settlement_token_the_debtor_pays_every_fragment_through_it():
-    story, facts, printed, _, token = tell(with_settlement_token=True)
+    story, facts, printed, _, token = tell(with_settlement_token=True, confidential=False)
     assert facts["settled"] == {facts["issued"]: "paid", facts["split"]: "paid"}
     balance = token.functions.balanceOf
     assert (balance(story.address("supplier")).call(), balance(story.address("bank")).call()) == (

@@ -219,7 +219,7 @@ def test_offer_then_accept_makes_the_financier_the_holder_with_the_financing_fac
         world.parties["bank"],
         Decimal("291000.00"),
     )
-    world.sdk("bank").accept(child, "ZSB-PAY-0001")
+    world.sdk("bank").accept(child, "ZSB-PAY-0001", "291,000")
     financed = world.sdk().show(child).fragment
     assert (financed.holder, financed.financed, financed.offered) == (world.parties["bank"], True, False)
     assert financed.financing is not None
@@ -236,8 +236,19 @@ def test_a_withdrawn_offer_can_no_longer_be_accepted(world):
     world.sdk("supplier").withdraw(token)
     assert world.sdk().show(token).fragment.offered is False
     with pytest.raises(ContractError) as err:
-        world.sdk("bank").accept(token, "ZSB-PAY-0002")
+        world.sdk("bank").accept(token, "ZSB-PAY-0002", "990000")
     assert err.value.name == "ReceivableNotOffered"
+
+
+def test_an_offer_changed_after_the_financier_read_it_is_not_accepted(world):
+    token = world.issue()
+    world.sdk("supplier").offer(token, world.parties["bank"], "990000")
+    world.sdk("supplier").withdraw(token)
+    world.sdk("supplier").offer(token, world.parties["bank"], "999000")
+    with pytest.raises(ContractError) as err:
+        world.sdk("bank").accept(token, "ZSB-PAY-0004", "990000")
+    assert err.value.name == "ReceivablePriceChanged"
+    assert world.sdk().show(token).fragment.holder == world.parties["supplier"]
 
 
 # -- settlement and overdue -------------------------------------------------------------------------
@@ -405,7 +416,7 @@ def test_lineage_prints_as_a_tree_with_names_and_amounts(world):
 def test_holder_listing_shows_what_it_holds_now(world):
     root, a, _, _ = _three_level_tree(world)
     world.sdk("sub_supplier").offer(a, world.parties["bank"], "240000")
-    world.sdk("bank").accept(a, "ZSB-PAY-0003")
+    world.sdk("bank").accept(a, "ZSB-PAY-0003", "240000")
     assert [f.token for f in world.sdk().list(world.parties["bank"])] == [a]
     assert [f.token for f in world.sdk().list(world.parties["sub_supplier"])] == [10_000_003]
 
@@ -443,7 +454,8 @@ BAD_INPUT = [
     ("price", "supplier", lambda w: w.sdk("supplier").offer(10_000_001, w.parties["bank"], "0")),
     ("price", "supplier", lambda w: w.sdk("supplier").offer(10_000_001, w.parties["bank"], "1000000.01")),
     ("token", "supplier", lambda w: w.sdk("supplier").withdraw(10_000_009)),
-    ("payment_reference", "bank", lambda w: w.sdk("bank").accept(10_000_001, "")),
+    ("payment_reference", "bank", lambda w: w.sdk("bank").accept(10_000_001, "", "1")),
+    ("price", "bank", lambda w: w.sdk("bank").accept(10_000_001, "ref", "0")),
     ("token", "supplier", lambda w: w.sdk("supplier").confirm_payment(20_000_001)),
     ("token", "core", lambda w: w.sdk("core").settle(0)),
     ("token", "regulator", lambda w: w.sdk("regulator").freeze()),

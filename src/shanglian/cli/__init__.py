@@ -19,13 +19,13 @@ from shanglian.errors import ContractError, InputError, ShanglianError
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="shanglian")
 def cli() -> None:
-    """上链 shanglian: enterprises, provenance and receivables on a consortium EVM chain."""
+    """上链 shanglian: enterprises, provenance, receivables and the service hall on a consortium EVM chain."""
 
 
 def _register() -> None:
-    from shanglian.cli import account, chain, demo, enterprise, provenance, receivables, serve
+    from shanglian.cli import account, chain, copyright, demo, enterprise, evidence, licence, provenance, receivables, serve
 
-    for module in (account, chain, demo, enterprise, provenance, receivables, serve):
+    for module in (account, chain, demo, enterprise, provenance, receivables, evidence, licence, copyright, serve):
         module.register(cli)
 
 

@@ -254,19 +254,29 @@ class ChainCommand(click.Command):
     """A command that talks to a chain; see the module's docstring.
 
     `sdk` builds the SDK object from the session (``run.sdk``); `signs` adds --account and makes it
-    required. The callback takes the :class:`Run` first, then its own parameters, and returns the
-    :class:`Output` to print.
+    required; `reads_as` adds it optional, for a read that shows more to the right account (a
+    confidential receivable's amounts, to a party). The callback takes the :class:`Run` first, then its
+    own parameters, and returns the :class:`Output` to print.
     """
 
     def __init__(
-        self, *args: Any, sdk: Callable[[Session], Any] | None = None, signs: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        sdk: Callable[[Session], Any] | None = None,
+        signs: bool = False,
+        reads_as: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.sdk = sdk
         self.signs = signs
         # The shared options come first in --help, then the command's own.
         declared, self.params = self.params, []
-        for option in (network_option(), config_option(), json_option(), *([account_option()] if signs else [])):
+        accounts = [account_option()] if signs else []
+        if reads_as and not signs:
+            accounts = [account_option("Read as this account: a confidential receivable shows yuan only to its "
+                                        "parties (shares to anyone else).")]
+        for option in (network_option(), config_option(), json_option(), *accounts):
             option(self)
         self.params.extend(declared)
 

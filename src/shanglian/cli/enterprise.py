@@ -126,12 +126,18 @@ def accept_operator(run: Run[reg.Registry], enterprise_account: str) -> Output:
                 receipt)
 
 
-@enterprise.command("remove-operator", sdk=_registry, signs=True)
-@click.argument("operator")
-def remove_operator(run: Run[reg.Registry], operator: str) -> Output:
-    """Stop OPERATOR acting for your enterprise, or withdraw your offer to it."""
-    receipt = run.sdk.remove_operator(operator)
-    return done(f"{operator} no longer acts for {run.signer}", {"removed": operator}, receipt)
+def _unbinding(command: str, key: str, help_text: str) -> None:
+    """`shanglian enterprise <command> OPERATOR`: one call that ends an operator's binding."""
+
+    @enterprise.command(command, help=help_text, sdk=_registry, signs=True)
+    @click.argument("operator")
+    def unbind(run: Run[reg.Registry], operator: str) -> Output:
+        receipt = getattr(run.sdk, command.replace("-", "_"))(operator)
+        return done(f"{operator} no longer acts for an enterprise", {key: operator}, receipt)
+
+
+_unbinding("remove-operator", "removed", "Stop OPERATOR acting for your enterprise, or withdraw your offer to it.")
+_unbinding("clear-operator", "cleared", "End OPERATOR's binding to an enterprise that is not active (any single admin).")
 
 
 @enterprise.command("resign-operator", sdk=_registry, signs=True)
@@ -139,14 +145,6 @@ def resign_operator(run: Run[reg.Registry]) -> Output:
     """Stop acting for the enterprise your account is an operator of."""
     receipt = run.sdk.resign_operator()
     return done(f"{run.signer} no longer acts for an enterprise", {"resigned": run.signer}, receipt)
-
-
-@enterprise.command("clear-operator", sdk=_registry, signs=True)
-@click.argument("operator")
-def clear_operator(run: Run[reg.Registry], operator: str) -> Output:
-    """End OPERATOR's binding to an enterprise that is not active (any single admin)."""
-    receipt = run.sdk.clear_operator(operator)
-    return done(f"{operator} no longer acts for an enterprise", {"cleared": operator}, receipt)
 
 
 @enterprise.command("assign-prefix", sdk=_registry, signs=True)

@@ -1,5 +1,10 @@
 """`shanglian receivable …`: supply-chain receivables (应收款链) from the command line.
 
+A confidential receivable (``issue --confidential``) puts no amount, invoice number or payment
+reference on chain: the parties' commands read them from facts sealed to their keys (each party runs
+``publish-key`` once), everyone else sees shares (%). ``disclose`` hands a bank chosen invoice fields
+with their proofs, ``verify-disclosure`` checks such a file against the chain. See docs/privacy.md.
+
 TOKEN is a fragment id (``slot × 10,000,000 + fragment number``: 10000001 is the issued fragment of
 receivable 1). Amounts are yuan (``1000000``, ``1,000,000.00``, ``¥300000``; at most two decimals);
 due dates are ISO dates, due at the end of that day in China Standard Time. Every value is checked
@@ -84,26 +89,48 @@ def receivable() -> None:
 @click.option("--amount", required=True, help="Face value in yuan, e.g. 1,000,000.00.")
 @click.option("--due", required=True, help="Due date, ISO (YYYY-MM-DD), in the future.")
 @click.option(
-    "--invoice", required=True, help="The invoice: its 32-byte hex hash, or a document reference (hashed)."
+    "--invoice",
+    required=True,
+    help="The invoice: its 32-byte hex hash, or a document reference (hashed); with --confidential, its number.",
 )
 @click.option("--currency", default="CNY", show_default=True, help="ISO 4217 code.")
+@click.option(
+    "--confidential",
+    is_flag=True,
+    help="Keep the amount, the invoice and later prices off the chain: sealed to the parties' keys, "
+    "shares for everyone else. The creditor must have run publish-key.",
+)
 def issue(run: Run[rcv.Receivables], creditor: str, amount: str, due: str, invoice: str,
-          currency: str) -> Output:
+          currency: str, confidential: bool) -> Output:
     """Issue a receivable as the debtor (core enterprise): confirm you owe CREDITOR AMOUNT on DUE."""
     fen = rcv.to_fen(amount, "amount")
     rcv.check_currency(currency)
     validate.iso_date(due, "due")
-    validate.document_hash(invoice, "invoice")
+    if not confidential:
+        validate.document_hash(invoice, "invoice")
     sdk = run.sdk
-    token = sdk.issue(creditor, amount, due, invoice, currency)
+    token = sdk.issue(creditor, amount, due, invoice, currency, confidential=confidential)
     o = sdk.obligation(rcv.slot_of(token))
     data = {"token": token, "slot": o.slot, **{k: v for k, v in o.as_dict().items() if k != "slot"}}
+    kind = "confidential receivable" if confidential else "receivable"
     message = (
-        f"issued receivable {o.slot}: fragment [bold]{token}[/bold], "
-        f"{rcv.format_yuan(rcv.to_yuan(fen), o.currency)} "
+        f"issued {kind} {o.slot}: fragment [bold]{token}[/bold], "
+        f"{rcv.format_yuan(rcv.to_yuan(fen), currency)} "
         f"owed to {_who(sdk, creditor)}, due {o.due_date.isoformat()}"
     )
     return done(message, data, sdk.last_receipt)
+
+
+@receivable.command("publish-key", sdk=_sdk, signs=True)
+def publish_key(run: Run[rcv.Receivables]) -> Output:
+    """Publish your account's public key, so confidential facts can be sealed to you (once per account)."""
+    sdk = run.sdk
+    receipt = sdk.publish_key()
+    return done(
+        f"published the encryption key of {sdk.sender.address}",  # type: ignore[union-attr]
+        {"account": sdk.sender.address, "published": True},  # type: ignore[union-attr]
+        receipt,
+    )
 
 
 @receivable.command("split", sdk=_sdk, signs=True)
@@ -152,16 +179,21 @@ def withdraw(run: Run[rcv.Receivables], fragment: int) -> Output:
 
 @receivable.command("accept", sdk=_sdk, signs=True)
 @token_argument
+@click.option("--price", required=True, help="The price you agree to pay, in yuan: the offer must still be at it.")
 @click.option(
     "--payment-reference",
     required=True,
     help="Reference of your payment to the seller (32-byte hex, or e.g. a transfer number, hashed).",
 )
-def accept(run: Run[rcv.Receivables], fragment: int, payment_reference: str) -> Output:
-    """Accept the financing offer of fragment TOKEN as the financier: it becomes yours."""
+def accept(run: Run[rcv.Receivables], fragment: int, price: str, payment_reference: str) -> Output:
+    """Accept the financing offer of fragment TOKEN at --price as the financier: it becomes yours.
+
+    The price is your consent: if the holder withdrew and offered again at another price, the
+    acceptance is refused (ReceivablePriceChanged)."""
     reference = validate.document_hash(payment_reference, "payment_reference")
+    rcv.to_fen(price, "price")
     sdk = run.sdk
-    receipt = sdk.accept(fragment, payment_reference)
+    receipt = sdk.accept(fragment, payment_reference, price)
     return done(
         f"financed {fragment}: it is now held by {_who(sdk, sdk.show(fragment).fragment.holder)}",
         {"token": fragment, "payment_reference": "0x" + reference.hex()},
@@ -179,17 +211,24 @@ def accept(run: Run[rcv.Receivables], fragment: int, payment_reference: str) -> 
     is_flag=True,
     help="Do not set the settlement-token allowance when it falls short; fail instead.",
 )
-def settle(run: Run[rcv.Receivables], fragment: int, no_approve: bool) -> Output:
+@click.option(
+    "--reveal",
+    is_flag=True,
+    help="Confidential receivable: pay through the token anyway, publishing the amount and face value.",
+)
+def settle(run: Run[rcv.Receivables], fragment: int, no_approve: bool, reveal: bool) -> Output:
     """Pay fragment TOKEN as the debtor through the settlement token (at or after the due date).
 
     If the debtor's allowance for the Receivables contract is short, it is first set to exactly
-    the fragment's value (one more transaction), unless --no-approve.
+    the fragment's value (one more transaction), unless --no-approve. For a confidential
+    receivable this publishes the fragment's amount and the receivable's face value to every
+    member, so it is refused unless --reveal; the holder's confirm-payment reveals nothing.
     """
     sdk = run.sdk
-    receipt = sdk.settle(fragment, approve=not no_approve)
+    receipt = sdk.settle(fragment, approve=not no_approve, reveal=reveal)
     f = sdk.show(fragment).fragment
     return done(
-        f"settled {fragment}: paid {rcv.format_yuan(f.value)} to {_who(sdk, f.holder)} "
+        f"settled {fragment}: paid {rcv.fragment_amount(f)} to {_who(sdk, f.holder)} "
         "through the settlement token",
         {"token": fragment, "settled": True, "on_chain": True, "value": str(f.value), "holder": f.holder},
         receipt,
@@ -204,10 +243,77 @@ def confirm_payment(run: Run[rcv.Receivables], fragment: int) -> Output:
     receipt = sdk.confirm_payment(fragment)
     f = sdk.show(fragment).fragment
     return done(
-        f"settled {fragment}: {_who(sdk, f.holder)} confirmed receipt of {rcv.format_yuan(f.value)}",
+        f"settled {fragment}: {_who(sdk, f.holder)} confirmed receipt of {rcv.fragment_amount(f)}",
         {"token": fragment, "settled": True, "on_chain": False, "value": str(f.value), "holder": f.holder},
         receipt,
     )
+
+
+# -- disclosure -------------------------------------------------------------------------------------
+
+
+def _field_list(text: str) -> list[str]:
+    from shanglian.confidential import FIELDS
+    from shanglian.errors import InputError
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    for name in names:
+        if name not in FIELDS:
+            raise InputError("fields", f"{name!r} is not a field of an invoice ({', '.join(FIELDS)})")
+    if not names:
+        raise InputError("fields", f"name at least one of {', '.join(FIELDS)}")
+    return names
+
+
+@receivable.command("disclose", sdk=_sdk, signs=True)
+@token_argument
+@enterprise_option("--to", "the enterprise the fields are disclosed to (e.g. a bank)")
+@click.option("--fields", "names", required=True, help="Comma-separated: invoice_number, invoice_date, "
+              "face_value, currency, due.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write the disclosure here "
+              "(default: disclosure-TOKEN.json).")
+@click.option("--on-chain", is_flag=True, help="Also seal it to the recipient's key on chain (as the holder).")
+def disclose(run: Run[rcv.Receivables], fragment: int, to: str, names: str, out: str | None,
+             on_chain: bool) -> Output:
+    """Disclose chosen invoice fields of confidential fragment TOKEN to an enterprise, with their proofs."""
+    from pathlib import Path
+
+    chosen = _field_list(names)
+    path = Path(out or f"disclosure-{fragment}.json")
+    sdk = run.sdk
+    disclosure = sdk.disclose(fragment, chosen, to=to, on_chain=on_chain)
+    path.write_text(disclosure.to_json(), encoding="utf-8")
+    message = (
+        f"disclosed {', '.join(chosen)} of {fragment} to {_who(sdk, to)}: {escape(str(path))}"
+        + (" (and sealed on chain)" if on_chain else "")
+    )
+    data = {"token": fragment, "to": to, "fields": chosen, "file": str(path), "on_chain": on_chain}
+    return Output(data, message) if not on_chain else done(message, data, sdk.last_receipt)
+
+
+@receivable.command("verify-disclosure", sdk=_sdk, reads_as=True)
+@click.argument("file", type=click.Path(dir_okay=False))
+def verify_disclosure(run: Run[rcv.Receivables], file: str) -> Output:
+    """Check every field of a disclosure FILE against the chain; say which fields are proven."""
+    from pathlib import Path
+
+    from shanglian.confidential import Disclosure
+    from shanglian.errors import InputError
+
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("file", f"cannot read {file}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
+    disclosure = Disclosure.from_json(text)
+    proven = run.sdk.verify_disclosure(disclosure)
+    values = {name: disclosure.fields[name]["value"] for name in proven}
+    token = disclosure.context["token"]
+    lines = [f"fragment {token}: {len(proven)} field{'s' if len(proven) != 1 else ''} proven against the chain"]
+    for name in proven:
+        value = values[name]
+        shown = rcv.format_yuan(value) if name == "face_value" else value
+        lines.append(f"  {name}: {escape(str(shown))}")
+    return Output({"token": token, "proven": proven, "values": values}, lines)
 
 
 # -- regulator --------------------------------------------------------------------------------------
@@ -250,7 +356,7 @@ def _due_text(r: rcv.Receivable) -> str:
     return f"{due} (in {r.days_to_due} day{'s' if r.days_to_due != 1 else ''})"
 
 
-@receivable.command("show", sdk=_sdk)
+@receivable.command("show", sdk=_sdk, reads_as=True)
 @token_argument
 def show(run: Run[rcv.Receivables], fragment: int) -> Output:
     """Show fragment TOKEN: holder, value, status, and the receivable it is part of."""
@@ -264,18 +370,22 @@ def show(run: Run[rcv.Receivables], fragment: int) -> Output:
             + (f", split from {f.parent})" if f.parent else ", as issued)"),
         ),
         ("holder", f"{escape(f.holder_name)}  {f.holder}" if f.holder_name else f.holder),
-        ("value", rcv.format_yuan(f.value, o.currency)),
+        ("value", rcv.fragment_amount(f, o.currency)),
         ("status", f.status.replace("overdue", "[bold red]overdue[/bold red]")),
         ("due", _due_text(r)),
         ("debtor", f"{escape(o.debtor_name)}  {o.debtor}"),
         ("creditor", f"{escape(o.creditor_name)}  {o.creditor}  (issued to)"),
         (
             "face value",
-            rcv.format_yuan(o.face_value, o.currency)
-            + f"  ({rcv.format_yuan(o.settled_value, o.currency)} settled)",
+            rcv.amount_text(o.face_value, o.currency)
+            + f"  ({rcv.amount_text(o.settled_value, o.currency)} settled)"
+            if not o.confidential or o.readable
+            else "confidential (not sealed to this account)",
         ),
-        ("invoice", o.invoice_hash),
+        ("invoice", o.invoice_number or o.invoice_hash),
     ]
+    if o.confidential:
+        rows.append(("document root", o.invoice_hash))
     if f.offered and f.offer_price is not None:
         rows.append(
             (
@@ -289,7 +399,7 @@ def show(run: Run[rcv.Receivables], fragment: int) -> Output:
     return fields(r.as_dict(), rows)
 
 
-@receivable.command("lineage", sdk=_sdk)
+@receivable.command("lineage", sdk=_sdk, reads_as=True)
 @token_or_slot
 def lineage(run: Run[rcv.Receivables], fragment: int | None, whole: int | None) -> Output:
     """Print the tree of fragments split from TOKEN, or of a whole receivable with --slot."""
@@ -297,7 +407,7 @@ def lineage(run: Run[rcv.Receivables], fragment: int | None, whole: int | None) 
     return Output(tree.as_dict(), lambda: rcv.lineage_tree(tree))
 
 
-@receivable.command("list", sdk=_sdk)
+@receivable.command("list", sdk=_sdk, reads_as=True)
 @click.option("--holder", help="Only fragments this enterprise (primary account) holds now.")
 @click.option("--open", "open_only", is_flag=True, help="Leave out settled fragments.")
 def list_(run: Run[rcv.Receivables], holder: str | None, open_only: bool) -> Output:
@@ -310,7 +420,7 @@ def list_(run: Run[rcv.Receivables], holder: str | None, open_only: bool) -> Out
         [
             f.token,
             escape(f.holder_name or f.holder),
-            rcv.format_yuan(f.value),
+            rcv.fragment_amount(f),
             f.status.replace("overdue", "[red]overdue[/red]"),
             f.parent or "",
         ]

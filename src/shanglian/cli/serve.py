@@ -63,6 +63,7 @@ def build(network: str, config: str | None, account: str | None, index_path: str
     from shanglian.network import connect
     from shanglian.registry import Registry
     from shanglian.resolver.app import Resolver
+    from shanglian.resolver.hall_index import HALL_CONTRACTS
     from shanglian.resolver.indexer import Indexer, connect_db
     from shanglian.resolver.scans import Flusher
     from shanglian.roles import Role
@@ -72,12 +73,15 @@ def build(network: str, config: str | None, account: str | None, index_path: str
     demo_link = None
     if chain.profile.embedded:
         from shanglian import demo
+        from shanglian.demo_hall import hall_story
         from shanglian.demo_pears import pear_story
 
         out.print("building the demo on the embedded chain …")
         work = Path(tempfile.mkdtemp(prefix="shanglian-serve-"))
         story = demo.prepare(chain)
         facts = pear_story(story, lambda _: None, work)
+        hall = hall_story(story, lambda _: None, work / "hall")
+        out.print(f"the service hall's documents, to try at /verify: {hall['folder']}")
         suite = story.suite
         sender = story.senders["platform"] if account is None else Transactor(chain, accounts.load(account, chain.profile))
         serials_dir = Path(serials) if serials else work / "serials"
@@ -109,8 +113,9 @@ def build(network: str, config: str | None, account: str | None, index_path: str
         def flusher_factory(queue: Any) -> Flusher:
             return Flusher(queue, contract, sender, platform)
 
+    hall_contracts = {name: suite.contracts[name] for name in HALL_CONTRACTS if name in suite.contracts}
     indexer = Indexer(chain, suite["ProductProvenance"], suite.registry, connect_db(db), serials_dir, start_block,
-                      fresh=fresh_index)
+                      fresh=fresh_index, hall=hall_contracts)
     indexer.run_once()
     resolver = Resolver(db, chain.chain_id, indexer, flusher_factory, suspicious_after, interval)
     return resolver, demo_link

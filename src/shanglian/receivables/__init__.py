@@ -16,9 +16,15 @@ records its parent), so lineage and listings do not depend on how far back a nod
 only a holder's listing uses ``Transfer`` logs to find candidate fragments, then checks each
 against the state. Enterprise names come from the registry SDK.
 
+A confidential receivable (``issue(..., confidential=True)``) shows no amount on chain: its fragments
+count shares, its invoice is a committed document, and its facts are sealed to the parties' published
+keys; the same calls split, offer, accept and settle it, and read it in yuan for a party and in shares
+for anyone else (see docs/privacy.md).
+
 The SDK is one class, :class:`Receivables`, joined from one part per concept, each a module of this
 package: :mod:`.issuing` (issue, split), :mod:`.financing` (offer, withdraw, accept),
 :mod:`.settlement` (confirm a payment, settle through the token), :mod:`.regulation` (freeze),
+:mod:`.confidentiality` (keys, the sealed calls, disclosures),
 all built on :mod:`.reading` (the reads and look-ups), which returns the records of :mod:`.records`;
 :mod:`.units` holds yuan, fen and ids, :mod:`.presentation` the lineage tree as people read it.
 Sending, calls and log reads come from :class:`~shanglian.client.ContractClient`.
@@ -26,9 +32,10 @@ Sending, calls and log reads come from :class:`~shanglian.client.ContractClient`
 
 from __future__ import annotations
 
+from shanglian.receivables.confidentiality import Confidentiality
 from shanglian.receivables.financing import Factoring
 from shanglian.receivables.issuing import Issuance
-from shanglian.receivables.presentation import lineage_lines, lineage_tree
+from shanglian.receivables.presentation import amount_text, fragment_amount, lineage_lines, lineage_tree
 from shanglian.receivables.reading import Reading
 from shanglian.receivables.records import Financing, Fragment, Lineage, LineageNode, Obligation, Receivable
 from shanglian.receivables.regulation import Regulation
@@ -59,6 +66,8 @@ __all__ = [
     "Obligation",
     "Receivable",
     "Receivables",
+    "amount_text",
+    "fragment_amount",
     "check_currency",
     "check_slot",
     "check_token",
@@ -72,6 +81,7 @@ __all__ = [
     "to_yuan",
     # the parts Receivables is joined from, and the limits of ids and values
     "ERC20_ABI",
+    "Confidentiality",
     "Factoring",
     "Issuance",
     "Reading",

@@ -5,8 +5,25 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from decimal import Decimal
+
 from shanglian.receivables.records import Fragment, Lineage, LineageNode
 from shanglian.receivables.units import format_yuan
+
+
+def amount_text(value: Decimal | None, currency: str = "CNY", percent: Decimal | None = None) -> str:
+    """Yuan when the reader knows them; a confidential amount it cannot read as its share of the
+    receivable ("30.0000% of the receivable")."""
+    if value is not None:
+        return format_yuan(value, currency or "CNY")
+    if percent is not None:
+        return f"{percent}% of the receivable"
+    return "confidential"
+
+
+def fragment_amount(fragment: Fragment, currency: str = "CNY") -> str:
+    text = amount_text(fragment.value, currency, fragment.percent)
+    return f"{text} ({fragment.percent}%)" if fragment.value is not None and fragment.percent is not None else text
 
 
 def _label(fragment: Fragment, currency: str) -> str:
@@ -16,14 +33,13 @@ def _label(fragment: Fragment, currency: str) -> str:
     status = fragment.status
     if fragment.financing is not None:
         seller = escape(fragment.financing.seller_name or fragment.financing.seller)
-        status = status.replace(
-            "financed",
-            f"financed: bought from {seller} for {format_yuan(fragment.financing.price, currency)}",
-        )
+        price = fragment.financing.price
+        bought = f" for {format_yuan(price, currency or 'CNY')}" if price is not None else ""
+        status = status.replace("financed", f"financed: bought from {seller}{bought}")
     flags = f"  [dim]{status}[/dim]" if fragment.flags else ""
     if fragment.overdue:
         flags = flags.replace("overdue", "[red]overdue[/red]")
-    return f"[bold]{fragment.token}[/bold]  {name}  {format_yuan(fragment.value, currency)}{flags}"
+    return f"[bold]{fragment.token}[/bold]  {name}  {fragment_amount(fragment, currency)}{flags}"
 
 
 def lineage_tree(lineage: Lineage) -> Any:
@@ -33,9 +49,15 @@ def lineage_tree(lineage: Lineage) -> Any:
 
     o = lineage.obligation
     debtor = escape(o.debtor_name or o.debtor)
+    if o.confidential and not o.readable:
+        owed = "a confidential amount"
+        settled = f"{Decimal(o.settled_shares or 0) * 100 / 10**18:.4f}% settled"
+    else:
+        owed = format_yuan(o.face_value or 0, o.currency or "CNY")
+        settled = f"settled {format_yuan(o.settled_value or 0, o.currency or 'CNY')}"
     title = (
-        f"receivable {o.slot}: {debtor} owes {format_yuan(o.face_value, o.currency)}, "
-        f"due {o.due_date.isoformat()}, settled {format_yuan(o.settled_value, o.currency)}"
+        f"receivable {o.slot}{' (confidential)' if o.confidential else ''}: {debtor} owes {owed}, "
+        f"due {o.due_date.isoformat()}, {settled}"
         + ("  [red]frozen[/red]" if o.frozen else "")
     )
     tree = Tree(title)

@@ -1,5 +1,9 @@
 """What the receivables reads return: obligations (slots), fragments (tokens) with their financing,
-and the lineage tree of a receivable's fragments."""
+and the lineage tree of a receivable's fragments.
+
+A confidential receivable's amounts are yuan only for a reader whose key opens its sealed facts
+(``readable``); for anyone else they are None, and a fragment shows the fraction of the receivable it
+holds (``shares``, ``percent``)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from shanglian import chaintime
+from shanglian.confidential import percent_of
 from shanglian.receivables.units import index_of, slot_of, token_id
 
 
@@ -22,13 +27,22 @@ class Obligation:
     debtor_name: str
     creditor: str
     creditor_name: str
-    face_value: Decimal  # yuan
-    currency: str
+    face_value: Decimal | None  # yuan; None: confidential, and the reader is not a party
+    currency: str  # "" when confidential and unreadable
     due: int  # unix seconds: settlement opens, financing closes
-    invoice_hash: str
-    settled_value: Decimal  # yuan, of its settled fragments
+    invoice_hash: str  # the invoice hash; for a confidential receivable its document root
+    settled_value: Decimal | None  # yuan, of its settled fragments (None as face_value)
     fragments: int  # created so far
     frozen: bool
+    confidential: bool = False
+    settled_shares: int | None = None  # confidential: shares of its settled fragments
+    invoice_number: str | None = None  # confidential and readable: from the sealed invoice
+    invoice_date: str | None = None
+
+    @property
+    def readable(self) -> bool:
+        """Whether the amounts are known to the reader (always, for a transparent receivable)."""
+        return self.face_value is not None
 
     @property
     def due_date(self) -> dt.date:
@@ -45,15 +59,22 @@ class Obligation:
             "debtor_name": self.debtor_name,
             "creditor": self.creditor,
             "creditor_name": self.creditor_name,
-            "face_value": str(self.face_value),
+            "face_value": _text(self.face_value),
             "currency": self.currency,
             "due_date": self.due_date.isoformat(),
             "due_timestamp": self.due,
-            "invoice_hash": self.invoice_hash,
-            "settled_value": str(self.settled_value),
+            ("document_root" if self.confidential else "invoice_hash"): self.invoice_hash,
+            "settled_value": _text(self.settled_value),
             "fragments": self.fragments,
             "frozen": self.frozen,
+            "confidential": self.confidential,
+            **({"settled_percent": str(percent_of(self.settled_shares or 0)), "invoice_number": self.invoice_number,
+                "invoice_date": self.invoice_date} if self.confidential else {}),
         }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 @dataclass(frozen=True)
@@ -63,8 +84,8 @@ class Financing:
     seller: str
     seller_name: str
     financier: str
-    price: Decimal  # yuan the financier paid the seller
-    payment_reference: str  # 0x hash
+    price: Decimal | None  # yuan the financier paid the seller (None: confidential, unreadable)
+    payment_reference: str  # 0x hash; confidential: the reference if readable, else its commitment
     block: int
 
     def as_dict(self) -> dict[str, Any]:
@@ -72,7 +93,7 @@ class Financing:
             "seller": self.seller,
             "seller_name": self.seller_name,
             "financier": self.financier,
-            "price": str(self.price),
+            "price": _text(self.price),
             "payment_reference": self.payment_reference,
             "block": self.block,
         }
@@ -86,7 +107,8 @@ class Fragment:
     parent: int | None  # the fragment it was split from; None for the issued fragment
     holder: str
     holder_name: str
-    value: Decimal  # yuan; a settled fragment keeps its value as the record of what was paid
+    value: Decimal | None  # yuan (a settled fragment keeps it as the record of what was paid); None:
+    # confidential and the reader is not a party
     offered: bool
     financed: bool
     settled: bool
@@ -96,6 +118,12 @@ class Fragment:
     offer_price: Decimal | None  # yuan, of the pending offer
     overdue: bool  # past the due date by the chain's clock and not settled
     financing: Financing | None = None  # when financed (and the node still serves its event)
+    shares: int | None = None  # confidential: shares of the receivable's 10**18
+
+    @property
+    def percent(self) -> Decimal | None:
+        """The fraction of its receivable a confidential fragment holds, in percent (public)."""
+        return None if self.shares is None else percent_of(self.shares)
 
     @property
     def slot(self) -> int:
@@ -123,8 +151,9 @@ class Fragment:
             "parent": self.parent,
             "holder": self.holder,
             "holder_name": self.holder_name,
-            "value": str(self.value),
-            "value_fen": int(self.value * 100),
+            "value": _text(self.value),
+            "value_fen": None if self.value is None else int(self.value * 100),
+            **({"shares": self.shares, "percent": str(self.percent)} if self.shares is not None else {}),
             "offered": self.offered,
             "financed": self.financed,
             "settled": self.settled,

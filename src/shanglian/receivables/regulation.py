@@ -28,5 +28,5 @@ class Regulation(Reading):
         if token is not None:
             raise InputError("slot", "give a token or a slot, not both")
         slot = check_slot(slot)
-        self._obligation_record(slot)
+        self.is_confidential(slot)  # an unknown slot is an InputError naming it, either kind
         return slot

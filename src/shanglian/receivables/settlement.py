@@ -11,8 +11,8 @@ from web3.contract import Contract
 from web3.types import TxReceipt
 
 from shanglian import chaintime
-from shanglian.errors import ContractError
-from shanglian.receivables.reading import Reading
+from shanglian.errors import ContractError, InputError
+from shanglian.receivables.confidentiality import Confidentiality
 from shanglian.receivables.units import check_token, format_yuan, slot_of, to_fen
 
 # The part of ERC-20 that settling through a token needs.
@@ -48,7 +48,7 @@ ERC20_ABI: list[dict[str, Any]] = [
 ]
 
 
-class Settlement(Reading):
+class Settlement(Confidentiality):
     """Settling fragments, on chain or confirmed off-chain."""
 
     def confirm_payment(self, token: str | int) -> TxReceipt:
@@ -57,8 +57,12 @@ class Settlement(Reading):
         token = self._existing(token)
         return self._send(self.contract.functions.confirmSettlement(token))
 
-    def settle(self, token: str | int, approve: bool = True) -> TxReceipt:
+    def settle(self, token: str | int, approve: bool = True, reveal: bool = False) -> TxReceipt:
         """The debtor pays fragment `token` through the settlement token (at or after the due date).
+
+        Paying a confidential fragment through a token publishes its amount (the token transfer shows
+        it) and the receivable's face value (the contract checks it against the document root): it is
+        refused unless `reveal`. The holder confirming payment (:meth:`confirm_payment`) reveals nothing.
 
         The Receivables contract pulls the fragment's value from the debtor's primary account, which
         must have approved it. When the allowance falls short and the signer is that account, the
@@ -72,9 +76,16 @@ class Settlement(Reading):
         settlement = self.settlement_token()
         signer = self._signer()
         slot = slot_of(token)
-        debtor = self._obligation_record(slot)[0]
+        confidential = self.is_confidential(slot)
+        if confidential and not reveal:
+            raise InputError(
+                "reveal",
+                f"paying fragment {token} through the settlement token publishes its amount and the receivable's "
+                "face value to every member; pass --reveal to do it anyway, or let the holder confirm payment",
+            )
+        debtor = self._debtor_of(slot)
         if settlement is not None and self._settleable(token, record, debtor, signer):
-            value = int(record[1])
+            value = self._revealed_amount(token) if confidential else int(record[1])
             erc20 = self._erc20(settlement)
             balance = int(self._call(erc20.functions.balanceOf(debtor)))
             if balance < value:
@@ -96,6 +107,8 @@ class Settlement(Reading):
                         f"{format_yuan(value)} of the settlement token (approve_settlement)",
                     )
                 self._send(erc20.functions.approve(self.contract.address, value))
+        if confidential:
+            return self._settle_revealing(token)
         return self._send(self.contract.functions.settle(token))
 
     def approve_settlement(self, amount: str | Decimal) -> TxReceipt:
@@ -125,10 +138,13 @@ class Settlement(Reading):
         if bool(record[6]) or bool(record[7]):  # settled, frozen
             return False
         state = self._call(self.contract.functions.slotState(slot_of(token)))
-        due = int(self._obligation_record(slot_of(token))[4])
+        due = self.obligation(slot_of(token)).due
         if bool(state[2]) or chaintime.now(self.chain) < due:
             return False
         return self.registry().acting_for(signer) == debtor
+
+    def _debtor_of(self, slot: int) -> str:
+        return self.obligation(slot).debtor
 
     def _erc20(self, address: str) -> Contract:
         return self.chain.w3.eth.contract(address=address, abi=ERC20_ABI)

@@ -14,27 +14,36 @@ Routes:
 - ``GET /api/v1/items/{gtin}/{lot}/{serial}`` — the same facts as JSON (:class:`ItemView`); does
   not count as a scan.
 - ``GET /qr/01/{gtin}/10/{lot}/21/{serial}`` — the item's QR code (PNG) pointing at this resolver.
+- ``GET /verify`` — the verification page: a person drops a file, the browser digests it (SHA-256
+  and SM3, with hash-wasm served from ``/static``, never a CDN) and asks the API below;
+  ``GET /verify/{kind}/{id}`` — the same page for the record a QR code names (evidence, licence,
+  work); ``GET /qr/verify/{kind}/{id}`` — that QR code (PNG).
+- ``GET /api/v1/verify/{digest}`` and ``GET /api/v1/verify/{kind}/{id}`` — what the chain says, as
+  JSON (:class:`VerifyView`): evidence records, the licence, the work, or none.
 - ``GET /healthz`` — index and scan-queue state; ``GET /hello`` — a baseline for the benchmark."""
 
 from __future__ import annotations
 
 import re
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, AsyncIterator
+from typing import Annotated, Any, AsyncIterator, Literal
 
 from fastapi import FastAPI, Request
 from fastapi import Path as FastPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
 from shanglian import gs1, qr
 from shanglian.errors import InputError
-from shanglian.resolver.pages import ItemPages
+from shanglian.resolver.hall_views import VerifyView
+from shanglian.resolver.pages import STATIC, ItemPages, VerifyPage
 from shanglian.resolver.service import Resolver
 from shanglian.resolver.views import Health, ItemView, Problem
+from shanglian.verification import RECORD_KINDS, record_url
 
 __all__ = ["ItemView", "Resolver", "create_app"]
 
@@ -43,6 +52,8 @@ __all__ = ["ItemView", "Resolver", "create_app"]
 Gtin = Annotated[str, FastPath(pattern=r"^([0-9]{8}|[0-9]{12,14})$", description="GTIN-8/12/13/14")]
 Lot = Annotated[str, FastPath(min_length=1, max_length=20, description="batch/lot (GS1 AI 10)")]
 Serial = Annotated[str, FastPath(min_length=1, max_length=20, description="serial (GS1 AI 21)")]
+Digest = Annotated[str, FastPath(pattern=r"^(0x)?[0-9a-fA-F]{64}$", description="a document's digest, 64 hex digits")]
+RecordKind = Annotated[Literal["evidence", "licence", "work"], FastPath(description="what the id names")]
 
 
 class _AsgiEndpoint:
@@ -53,6 +64,13 @@ class _AsgiEndpoint:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.app(scope, receive, send)
+
+
+def _digest(text: str) -> bytes:
+    return bytes.fromhex(text.removeprefix("0x").removeprefix("0X"))
+
+
+assert RECORD_KINDS == ("evidence", "licence", "work")  # RecordKind spells them out for the schema
 
 
 def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
@@ -75,8 +93,10 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
     )
     pages = ItemPages(resolver)
 
+    verify_page = VerifyPage(pages.templates)
+
     def wants_html(request: Request) -> bool:
-        return request.url.path.startswith("/01/")
+        return request.url.path.startswith(("/01/", "/verify"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -160,6 +180,33 @@ def create_app(resolver: Resolver, run_worker: bool = True) -> FastAPI:
         base = str(request.base_url).rstrip("/")
         link = gs1.DigitalLink(gtin=gtin, lot=lot, serial=serial, base=base)
         return Response(qr.png(link.uri), media_type="image/png")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/verify", response_class=HTMLResponse, summary="The verification page: drop a file")
+    async def verify_page_route() -> Response:
+        return HTMLResponse(verify_page.render(""))
+
+    @app.get("/verify/{kind}/{record_id}", response_class=HTMLResponse, responses=errors,
+             summary="The verification page of the record a QR code names")
+    async def verify_record_page(kind: RecordKind, record_id: Digest) -> Response:
+        return HTMLResponse(verify_page.render(f"{kind}/0x{_digest(record_id).hex()}"))
+
+    @app.get("/api/v1/verify/{digest}", response_model=VerifyView, responses=errors,
+             summary="What the chain says about a document, by its digest")
+    async def verify_api(digest: Digest, algorithm: Literal["sha256", "sm3"] | None = None) -> Response:
+        return Response(resolver.verify(_digest(digest), algorithm), media_type="application/json")
+
+    @app.get("/api/v1/verify/{kind}/{record_id}", response_model=VerifyView, responses=errors,
+             summary="What the chain says about the record a QR code names")
+    async def verify_record_api(kind: RecordKind, record_id: Digest) -> Response:
+        return Response(resolver.verify_record(kind, _digest(record_id)), media_type="application/json")
+
+    @app.get("/qr/verify/{kind}/{record_id}", response_class=Response, summary="The QR code of a record's verification page",
+             responses={200: {"content": {"image/png": {}}, "description": "QR code (PNG)"}, **errors})
+    async def verify_qr(request: Request, kind: RecordKind, record_id: Digest) -> Response:
+        url = record_url(kind, _digest(record_id), str(request.base_url))
+        return Response(qr.url_png(url), media_type="image/png")
 
     @app.get("/healthz", response_model=Health, summary="Index and scan-queue state")
     async def healthz() -> Health:

@@ -47,6 +47,7 @@ from shanglian.merkle import SerialTree
 from shanglian.network import Chain
 from shanglian.provenance import Origin, unpack_scans
 from shanglian.registry import ImportRow, applied_rows
+from shanglian.resolver.hall_index import HALL_SCHEMA, HallIndex
 from shanglian.trace import SerialFolder
 
 __all__ = ["SCHEMA", "Indexer", "IndexMismatch", "IndexStats", "connect_db"]
@@ -57,7 +58,7 @@ ZERO32 = bytes(32)
 
 # What a rebuild keeps: the index's identity and the scan queue's tables (see the module doc).
 _KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "sqlite_sequence"}
-_KEPT_META = {"chain_id", "provenance", "registry", "scan_namespace"}
+_KEPT_META = {"chain_id", "provenance", "registry", "scan_namespace", "hall"}
 
 # Raised whenever a table of the index changes shape: an index of another version is rebuilt.
 SCHEMA_VERSION = 3
@@ -127,6 +128,7 @@ def connect_db(path: str | Path) -> sqlite3.Connection:
     if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
         _drop_index_tables(conn)
     conn.executescript(SCHEMA)
+    conn.executescript(HALL_SCHEMA)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return conn
 
@@ -197,9 +199,11 @@ class Indexer:
         range_blocks: int | None = None,
         on_change: Callable[[], None] | None = None,
         fresh: bool = False,
+        hall: dict[str, Contract] | None = None,
     ) -> None:
         """`fresh`: rebuild the index from the chain; for an index of another deployment, drop it
-        and its scan queue too."""
+        and its scan queue too. `hall`: the service hall's contracts by name (Evidence, Licences,
+        Copyrights), followed too when given."""
         self.chain = chain
         self.provenance = provenance
         self.registry = registry
@@ -213,6 +217,7 @@ class Indexer:
         self._registry_topics = [logs.topic(registry, name) for name in _REGISTRY_EVENTS]
         self._skipped: set[tuple[bytes, str]] = set()  # import rows the registry skipped, this pass
         self._chunk_rows: dict[tuple[bytes, int], list[ImportRow]] = {}  # rows of the range's import chunks
+        self.hall = HallIndex(hall or {})
         self._bind(fresh)
 
     # -- identity of the index -------------------------------------------------------------------
@@ -241,11 +246,23 @@ class Indexer:
                 self.conn.execute("BEGIN IMMEDIATE")
                 for key, value in identity.items():
                     self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-            return
-        if fresh:
+        elif fresh:
             self.rebuild("a fresh index was asked for")
         else:
             self._follow_chain()
+        self._follow_hall()
+
+    def _follow_hall(self) -> None:
+        """Rebuilds the index when the hall's contracts it follows changed (an index from before the
+        hall was deployed has none of their history)."""
+        followed = ",".join(sorted(f"{name}={c.address}" for name, c in self.hall.contracts.items()))
+        if self._meta("hall") == followed:
+            return
+        if self._meta("last_block") is not None:
+            self.rebuild("the service hall's contracts joined the index")
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('hall', ?)", (followed,))
 
     def _follow_chain(self) -> None:
         """Rebuilds the index if the block it stopped at is not on the chain any more."""
@@ -313,6 +330,8 @@ class Indexer:
         mine = [log for log in raw if str(log["address"]).lower() == prov]
         theirs = [log for log in raw if str(log["address"]).lower() != prov]
         decoded = logs.decode(self.provenance, mine) + logs.decode(self.registry, theirs)
+        for contract in self.hall.contracts.values():
+            decoded += logs.decode(contract, list(logs.fetch(self.chain, contract.address, [], start, end)))
         decoded.sort(key=lambda e: (int(e["blockNumber"]), int(e["logIndex"])))
         return decoded
 
@@ -328,8 +347,10 @@ class Indexer:
         self._skipped.clear()
         # Import chunks' rows come from the transactions that applied them: read before the transaction opens.
         self._chunk_rows = applied_rows(self.chain, self.registry, [e for e in events if e["event"] == "ImportChunkApplied"])
-        for event in events:  # block times fetched before the transaction opens
+        for event in events:  # block times (and the hall's written-once facts) fetched before the transaction opens
             self._block_time(int(event["blockNumber"]))
+            if self.hall.name_of(event["address"]):
+                self.hall.prefetch(event)
         end_hash = _hex(self.chain.w3.eth.get_block(end)["hash"])
         end_time = int(self.chain.w3.eth.get_block(end)["timestamp"])
         new_batches: list[bytes] = []
@@ -351,7 +372,10 @@ class Indexer:
         block, index = int(event["blockNumber"]), int(event["logIndex"])
         at = self._block_time(block)
         sql = self.conn.execute
-        if name == "EnterpriseApplied":
+        hall = self.hall.name_of(event["address"])
+        if hall is not None:
+            self.hall.apply(sql, hall, event, at)
+        elif name == "EnterpriseApplied":
             sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?, 'applied', ?, ?)",
                 (args["account"], args["name"], int(args["roles"]), int(args["licenceExpiry"])))
         elif name == "ImportRowSkipped":

@@ -18,6 +18,25 @@ from shanglian.resolver.service import Counted, Resolver
 from shanglian.resolver.views import ItemView
 
 TEMPLATES = Path(__file__).with_name("templates")
+STATIC = Path(__file__).with_name("static")
+
+
+class VerifyPage:
+    """The verification page: the same HTML for every visitor, rendered once; a QR code's page differs
+    only in the record it names, filled into one attribute."""
+
+    _SLOT = "\0record\0"
+
+    def __init__(self, templates: Jinja2Templates) -> None:
+        html = templates.env.get_template("verify.html").render(record=self._SLOT)
+        self._before, self._after = (part.encode() for part in html.split(self._SLOT))
+        self._plain = self.render("")
+
+    def render(self, record: str) -> bytes:
+        """The page; `record` ("licence/0x…") names the record to show at once, "" none."""
+        if not record and hasattr(self, "_plain"):
+            return self._plain
+        return self._before + str(escape(record)).encode() + self._after
 
 
 class Skeleton:

@@ -30,7 +30,10 @@ class ServerProcess:
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 180) -> ServerProcess:
+    def start(self, timeout: float = 420) -> ServerProcess:
+        # On the embedded chain the server first builds the demo (onboarding, the pear story, the
+        # service hall): minutes on py-evm when the machine is shared.
+
         command = [sys.executable, "-m", "shanglian.cli.serve", *self.args, "--port", str(self.port)]
         output = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 - closed with the child
         self.process = subprocess.Popen(command, env=self.env, stdout=output, stderr=subprocess.STDOUT)

@@ -17,7 +17,8 @@ from eth_hash.auto import keccak
 
 from shanglian import gs1
 from shanglian.provenance import batch_id, item_hash
-from shanglian.resolver import queries
+from shanglian.resolver import hall_queries, queries
+from shanglian.resolver.hall_views import VerifyView
 from shanglian.resolver.indexer import Indexer, connect_db
 from shanglian.resolver.queries import ZERO32, BatchFacts
 from shanglian.resolver.scans import Flusher, GroupCommit, ScanQueue
@@ -76,6 +77,7 @@ class Resolver:
     _cache: dict[bytes, BatchFacts | None] = field(default_factory=dict)
     _cache_generation: int = -1
     _ids: dict[tuple[str, str], tuple[str, str, bytes, str]] = field(default_factory=dict)
+    _answers: dict[tuple[Any, ...], tuple[int, int, bytes]] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _checkpointer: threading.Thread | None = None
@@ -161,6 +163,41 @@ class Resolver:
         if self._chain_time[0] != self.generation:
             self._chain_time = (self.generation, queries.last_block_time(self.conn))
         return max(int(time.time()), self._chain_time[1])
+
+    def verify(self, digest: bytes, algorithm: str | None = None) -> bytes:
+        """What the index holds for a document's digest, as the JSON of a :class:`VerifyView`; with
+        `algorithm` (sha256 or sm3), only the records filed with that algorithm."""
+        return self._answer(("digest", digest, algorithm), lambda now: self._by_digest(digest, algorithm, now))
+
+    def verify_record(self, kind: str, key: bytes) -> bytes:
+        """The record a QR code names (kind: evidence, licence or work), as the JSON of a VerifyView."""
+        return self._answer(("record", kind, key), lambda now: hall_queries.by_record(self.conn, kind, key, now))
+
+    def _by_digest(self, digest: bytes, algorithm: str | None, now: int) -> tuple[VerifyView, int]:
+        view, changes_at = hall_queries.by_digest(self.conn, digest, now)
+        if algorithm is None:
+            return view, changes_at
+        label = {"sha256": "SHA-256", "sm3": "SM3"}[algorithm]
+        evidence = [e for e in view.evidence if e.algorithm == label]
+        licence = view.licence if view.licence and view.licence.algorithm == label else None
+        work = view.work if view.work and view.work.algorithm == label else None
+        return view.model_copy(update={"evidence": evidence, "licence": licence, "work": work,
+                                       "found": bool(evidence) or licence is not None or work is not None}), changes_at
+
+    def _answer(self, key: tuple[Any, ...], build: Any) -> bytes:
+        """An answer's JSON, kept until the index changes or the moment the answer would change by
+        itself (a licence's validity starting or ending): a page that drops the same file twice, or
+        many phones scanning one licence's QR code, are one set of queries."""
+        now = self._now()
+        kept = self._answers.get(key)
+        if kept is not None and kept[0] == self.generation and now < kept[1]:
+            return kept[2]
+        view, changes_at = build(now)
+        body = view.model_dump_json().encode()
+        if len(self._answers) > 4096:
+            self._answers.clear()
+        self._answers[key] = (self.generation, changes_at, body)
+        return body
 
     def item(self, gtin: str, lot: str, serial: str, count_scan: bool) -> ItemView:
         """The item's view; with `count_scan`, a view of a proven item is first recorded as a scan

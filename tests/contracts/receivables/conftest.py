@@ -108,3 +108,65 @@ def issue(receivables, parties, chain):
         return tx.return_value
 
     return _issue
+
+
+@pytest.fixture(scope="session")
+def key_of():
+    """`key_of(account)`: the private key (bytes) of a test account. Accounts added by brownie carry it;
+    Anvil's ten funded accounts are the public development keys."""
+    from shanglian import devkeys
+
+    def _key_of(account):
+        key = getattr(account, "private_key", None)
+        if key is None:
+            key = devkeys.key(devkeys.addresses().index(account.address))
+        return bytes.fromhex(str(key).removeprefix("0x"))
+
+    return _key_of
+
+
+@pytest.fixture(scope="module")
+def publish_key(receivables, key_of):
+    """`publish_key(account)`: the account publishes its own encryption key."""
+    from shanglian.confidential import public_key_of
+
+    def _publish_key(account):
+        return receivables.publishEncryptionKey(public_key_of(key_of(account)), {"from": account})
+
+    return _publish_key
+
+
+@pytest.fixture(scope="module")
+def keyed(parties, publish_key):
+    """The suppliers and financiers published their encryption keys (they may hold confidential fragments)."""
+    for account in (parties.supplier, parties.supplier2, parties.financier, parties.financier2):
+        publish_key(account)
+    return parties
+
+
+@pytest.fixture(scope="module")
+def issue_confidential(receivables, keyed, chain, key_of):
+    """`issue_confidential(creditor=supplier, face=FACE, due_in=90 days, number=<fresh>, sender=core)` issues a
+    confidential receivable sealed to the creditor; returns (first fragment id, its InvoiceDocument)."""
+    from shanglian.confidential import InvoiceDocument, invoice_key, public_key_of, seal
+
+    counter = {"n": 0}
+
+    def _issue_confidential(creditor=None, face=FACE, due_in=90 * DAY, number=None, sender=None):
+        counter["n"] += 1
+        creditor = creditor or keyed.supplier
+        document = InvoiceDocument(
+            number or f"INV-{counter['n']:06d}", "2026-01-02", face, "CNY", chain.time() + due_in
+        )
+        envelope = seal({"k": "i", "d": document.to_payload()}, [public_key_of(key_of(creditor))])
+        tx = receivables.issueConfidential(
+            creditor,
+            document.due,
+            invoice_key(b"test issuer secret", document.invoice_number),
+            document.root,
+            envelope,
+            {"from": sender or keyed.core},
+        )
+        return tx.return_value, document
+
+    return _issue_confidential

@@ -27,16 +27,26 @@ ACTORS = [
 
 
 @pytest.fixture(scope="module")
-def scenario(receivables, parties, settlement_token, issue, chain, accounts):
+def scenario(receivables, parties, settlement_token, issue, issue_confidential, chain, accounts, key_of):
     """Slot 1 (due in 30 days): fragment `a1` of the supplier, `a2` of supplier2 (split from a1) and
     `a3` of the supplier, offered to the financier. Slot 2 (due in 2 days): fragment `b1` of the
-    supplier. The debtor holds and has approved settlement tokens."""
+    supplier. Confidential slot 3 (due in 30 days): fragment `c1` of the supplier and `c3` split from it,
+    offered confidentially to the financier. Confidential slot 4 (due in 2 days): fragment `d1` of the
+    supplier, whose face value `d_face` opens with `d_salt` and `d_proof`. The debtor holds and has
+    approved settlement tokens; the suppliers and financiers published their keys, the producer not."""
+    from shanglian.confidential import commitment, public_key_of, seal
+
     p = parties
     a1 = issue(due_in=30 * DAY)
     a2 = receivables.transferFrom["uint256,address,uint256"](a1, p.supplier2, 1_000, {"from": p.supplier}).return_value
     a3 = receivables.transferFrom["uint256,address,uint256"](a1, p.supplier, 2_000, {"from": p.supplier}).return_value
     receivables.offerFinancing(a3, p.financier, 1_900, {"from": p.supplier})
     b1 = issue(due_in=2 * DAY)
+    c1, _ = issue_confidential(due_in=30 * DAY)
+    c3 = receivables.splitConfidential(c1, p.supplier, 10**17, b"\x01sealed", {"from": p.supplier}).return_value
+    price = commitment("price", 90_000, b"\x07" * 32)
+    receivables.offerFinancingConfidential(c3, p.financier, price, b"\x01sealed", {"from": p.supplier})
+    d1, d_document = issue_confidential(due_in=2 * DAY)
     settlement_token.mint(p.core, 10**12, {"from": accounts[0]})
     settlement_token.approve(receivables, 2**256 - 1, {"from": p.core})
     invoices = {"n": 0}
@@ -47,7 +57,9 @@ def scenario(receivables, parties, settlement_token, issue, chain, accounts):
 
     return SimpleNamespace(
         rec=receivables, p=p, chain=chain, a1=a1, a2=a2, a3=a3, b1=b1, slot=a1 // 10**7, fresh_invoice=fresh_invoice,
-        admin=accounts[0],
+        admin=accounts[0], c1=c1, c3=c3, price=price, d1=d1, d_face=d_document.face_value,
+        d_salt=d_document.salt("face_value"), d_proof=d_document.proof("face_value"),
+        producer_key=public_key_of(key_of(p.producer)), envelope=seal({"k": "test"}, [public_key_of(key_of(p.supplier))]),
     )
 
 
@@ -159,7 +171,7 @@ MATRIX = {
     "acceptFinancing": (
         {"financier"},
         None,
-        lambda s, who: s.rec.acceptFinancing(s.a3, b"\x42" * 32, {"from": who}),
+        lambda s, who: s.rec.acceptFinancing(s.a3, 1_900, b"\x42" * 32, {"from": who}),
         not_authorized("a3"),
         "ReceivableFinanced",
     ),
@@ -175,6 +187,57 @@ MATRIX = {
         mature,
         lambda s, who: s.rec.settle(s.b1, {"from": who}),
         not_authorized("b1"),
+        "ReceivableSettled",
+    ),
+    "issueConfidential": (
+        {"core", "core_operator", "core2"},
+        None,
+        lambda s, who: s.rec.issueConfidential(
+            s.p.supplier2, s.chain.time() + 30 * DAY, s.fresh_invoice(), b"\x0d" * 32, s.envelope, {"from": who}
+        ),
+        lambda s, who: ("ReceivableNotCoreEnterprise", who),
+        "ReceivableIssuedConfidentially",
+    ),
+    "splitConfidential": (
+        HOLDER,
+        None,
+        lambda s, who: s.rec.splitConfidential(s.c1, s.p.supplier2, 10**15, s.envelope, {"from": who}),
+        not_authorized("c1"),
+        "FactsSealed",
+    ),
+    "sealFacts": (
+        HOLDER,
+        None,
+        lambda s, who: s.rec.sealFacts(s.c1, s.envelope, {"from": who}),
+        not_authorized("c1"),
+        "FactsSealed",
+    ),
+    "publishEncryptionKey": (
+        {"producer"},
+        None,
+        lambda s, who: s.rec.publishEncryptionKey(s.producer_key, {"from": who}),
+        lambda s, who: ("ReceivableInvalidEncryptionKey", who, s.p.producer),
+        "EncryptionKeyPublished",
+    ),
+    "offerFinancingConfidential": (
+        HOLDER,
+        None,
+        lambda s, who: s.rec.offerFinancingConfidential(s.c1, s.p.financier2, b"\x0c" * 32, s.envelope, {"from": who}),
+        not_authorized("c1"),
+        "ConfidentialFinancingOffered",
+    ),
+    "acceptFinancingConfidential": (
+        {"financier"},
+        None,
+        lambda s, who: s.rec.acceptFinancingConfidential(s.c3, s.price, b"\x0e" * 32, s.envelope, {"from": who}),
+        not_authorized("c3"),
+        "ConfidentialReceivableFinanced",
+    ),
+    "settleRevealing": (
+        DEBTOR,
+        mature,
+        lambda s, who: s.rec.settleRevealing(s.d1, s.d_face, s.d_salt, s.d_proof, {"from": who}),
+        not_authorized("d1"),
         "ReceivableSettled",
     ),
     "freezeSlot": (

@@ -52,3 +52,38 @@ def test_gas_against_reference(receivables, reference, parties, chain, accounts)
         if ratio > target:
             failures.append(f"{operation}: {ratio:.3f} > {target}")
     assert not failures, failures
+
+
+CONFIDENTIAL_ISSUE_TARGET = 1.2
+CONFIDENTIAL_SPLIT_TARGET = 1.1
+
+
+def test_confidential_gas_against_transparent(receivables, keyed, chain, key_of, onboard, new_account):
+    """A confidential issue (sealed to the debtor, the creditor and a third party) and a confidential split
+    (sealed to its recipient) against the transparent issue and split, each the holder's first token; the
+    transparent ones go to enterprises that published no key (a published key makes the holder's count
+    word non-zero, which the publication paid for)."""
+    from shanglian.confidential import InvoiceDocument, invoice_key, public_key_of, seal
+
+    p = keyed
+    due = chain.time() + 90 * DAY
+    plain_supplier = onboard(new_account("gas supplier"), "supplier")
+    transparent_issue = receivables.issue(plain_supplier, FACE, b"CNY", due, b"\x03" * 32, {"from": p.core})
+    transparent_split = receivables.transferFrom["uint256,address,uint256"](
+        transparent_issue.return_value, p.producer, 100_000, {"from": plain_supplier}
+    )
+    document = InvoiceDocument("增值税专用发票 3300241130 No. 08675309", "2026-01-02", 100_000_000, "CNY", due)
+    to_parties = seal({"k": "i", "d": document.to_payload()}, [public_key_of(key_of(a)) for a in (p.core, p.supplier2, p.financier)])
+    confidential_issue = receivables.issueConfidential(
+        p.supplier2, due, invoice_key(b"secret", document.invoice_number), document.root, to_parties, {"from": p.core}
+    )
+    to_recipient = seal({"k": "i", "d": document.to_payload()}, [public_key_of(key_of(p.financier2))])
+    confidential_split = receivables.splitConfidential(
+        confidential_issue.return_value, p.financier2, 3 * 10**17, to_recipient, {"from": p.supplier2}
+    )
+    issue_ratio = confidential_issue.gas_used / transparent_issue.gas_used
+    split_ratio = confidential_split.gas_used / transparent_split.gas_used
+    print(f"\nconfidential issue {confidential_issue.gas_used} / {transparent_issue.gas_used} = {issue_ratio:.3f}")
+    print(f"confidential split {confidential_split.gas_used} / {transparent_split.gas_used} = {split_ratio:.3f}")
+    assert issue_ratio <= CONFIDENTIAL_ISSUE_TARGET
+    assert split_ratio <= CONFIDENTIAL_SPLIT_TARGET

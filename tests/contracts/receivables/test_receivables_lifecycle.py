@@ -33,7 +33,10 @@ def due_of(receivables, token_id):
 
 
 def mature(chain, receivables, token_id):
-    chain.sleep(due_of(receivables, token_id) - chain.time() + 1)
+    # From the last block's time, with an hour to spare: brownie's clock (wall time plus its offset)
+    # and Anvil's can drift apart across snapshot reverts.
+    chain.sleep(max(0, due_of(receivables, token_id) - chain[-1].timestamp) + 3600)
+    chain.mine()
 
 
 def invoice(n):
@@ -53,7 +56,8 @@ def test_issue_records_obligation_and_first_fragment(receivables, parties, chain
     assert tuple(receivables.fragment(token_id)) == (
         parties.supplier, FACE, 1, 0, False, False, False, False, ZERO_ADDRESS, 0
     )
-    assert receivables.invoiceSlot(invoice(1)) == 1
+    assert receivables.invoiceSlot(parties.core, invoice(1)) == 1
+    assert receivables.invoiceSlot(parties.core2, invoice(1)) == 0
     assert receivables.nextSlot() == 2
     assert receivables.nextTokenId(1) == token_id + 1
     assert tuple(tx.events["ReceivableIssued"].values()) == (1, parties.core, parties.supplier, "0x" + invoice(1).hex())
@@ -128,10 +132,19 @@ def test_invoice_hash_must_be_set(issue, custom_error):
         issue(invoice=b"\x00" * 32)
 
 
-def test_invoice_backs_one_receivable_ever(issue, parties, custom_error):
+def test_invoice_backs_one_receivable_of_its_debtor_ever(issue, parties, custom_error):
     token_id = issue(invoice=invoice(3))
     with brownie.reverts(custom_error("ReceivableInvoiceUsed", invoice(3), token_id // ID_BASE)):
-        issue(invoice=invoice(3), sender=parties.core2, creditor=parties.supplier2)
+        issue(invoice=invoice(3), sender=parties.core_operator, creditor=parties.supplier2)
+
+
+def test_another_debtor_cannot_take_an_invoice_first(receivables, issue, parties):
+    """A core enterprise that copies the invoice hash of another's pending issue (front-running it) gets a
+    receivable of its own and does not block the debtor's."""
+    taken = issue(invoice=invoice(4), sender=parties.core2)
+    mine = issue(invoice=invoice(4), sender=parties.core)
+    assert receivables.invoiceSlot(parties.core2, invoice(4)) == taken // ID_BASE
+    assert receivables.invoiceSlot(parties.core, invoice(4)) == mine // ID_BASE != taken // ID_BASE
 
 
 # ---------------------------------------------------------------------------------------- split
@@ -302,7 +315,7 @@ def test_withdrawn_offer_frees_the_fragment(receivables, issue, split, parties, 
     assert tuple(receivables.fragment(root))[4:] == (False, False, False, False, ZERO_ADDRESS, 0)
     split(root, parties.supplier2, 1)
     with brownie.reverts(custom_error("ReceivableNotOffered", root)):
-        receivables.acceptFinancing(root, PAYMENT_REF, {"from": parties.financier})
+        receivables.acceptFinancing(root, 1, PAYMENT_REF, {"from": parties.financier})
 
 
 def test_suspended_holder_may_withdraw_its_offer(receivables, registry, admins, issue, parties):
@@ -331,7 +344,7 @@ def test_accepted_fragment_belongs_to_the_financier(receivables, issue, parties)
     root = issue()
     receivables.approve["address,uint256"](parties.stranger, root, {"from": parties.supplier})
     receivables.offerFinancing(root, parties.financier, 950_000, {"from": parties.supplier})
-    tx = receivables.acceptFinancing(root, PAYMENT_REF, {"from": parties.financier})
+    tx = receivables.acceptFinancing(root, 950_000, PAYMENT_REF, {"from": parties.financier})
     assert receivables.ownerOf(root) == parties.financier
     assert tuple(receivables.fragment(root))[4:] == (False, True, False, False, ZERO_ADDRESS, 0)
     assert receivables.balanceOf["address"](parties.financier) == 1
@@ -347,7 +360,7 @@ def test_accepted_fragment_belongs_to_the_financier(receivables, issue, parties)
 def financed(receivables, issue, parties):
     root = issue()
     receivables.offerFinancing(root, parties.financier, 900_000, {"from": parties.supplier})
-    receivables.acceptFinancing(root, PAYMENT_REF, {"from": parties.financier})
+    receivables.acceptFinancing(root, 900_000, PAYMENT_REF, {"from": parties.financier})
     return root
 
 
@@ -366,11 +379,22 @@ def test_financed_fragment_only_settles(receivables, financed, parties, custom_e
         )
 
 
+def test_an_offer_made_again_at_another_price_is_not_accepted_at_the_old_one(receivables, issue, parties, custom_error):
+    """The financier's named price is its consent: a holder that withdraws and offers again at another
+    price before the acceptance lands cannot bind the financier to it."""
+    root = issue()
+    receivables.offerFinancing(root, parties.financier, 900_000, {"from": parties.supplier})
+    receivables.withdrawOffer(root, {"from": parties.supplier})
+    receivables.offerFinancing(root, parties.financier, 990_000, {"from": parties.supplier})
+    with brownie.reverts(custom_error("ReceivablePriceChanged", root, 990_000)):
+        receivables.acceptFinancing(root, 900_000, PAYMENT_REF, {"from": parties.financier})
+
+
 def test_acceptance_needs_a_payment_reference(receivables, issue, parties, custom_error):
     root = issue()
     receivables.offerFinancing(root, parties.financier, 1, {"from": parties.supplier})
     with brownie.reverts(custom_error("ReceivableInvalidPaymentReference", b"\x00" * 32)):
-        receivables.acceptFinancing(root, b"\x00" * 32, {"from": parties.financier})
+        receivables.acceptFinancing(root, 1, b"\x00" * 32, {"from": parties.financier})
 
 
 def test_acceptance_needs_an_active_seller(receivables, issue, parties, registry, admins, custom_error):
@@ -378,7 +402,7 @@ def test_acceptance_needs_an_active_seller(receivables, issue, parties, registry
     receivables.offerFinancing(root, parties.financier, 1, {"from": parties.supplier})
     registry.suspend(parties.supplier, {"from": admins[0]})
     with brownie.reverts(custom_error("ReceivableInactiveHolder", parties.supplier)):
-        receivables.acceptFinancing(root, PAYMENT_REF, {"from": parties.financier})
+        receivables.acceptFinancing(root, 1, PAYMENT_REF, {"from": parties.financier})
 
 
 def test_acceptance_closes_at_maturity(receivables, issue, parties, chain, custom_error):
@@ -386,7 +410,7 @@ def test_acceptance_closes_at_maturity(receivables, issue, parties, chain, custo
     receivables.offerFinancing(root, parties.financier, 1, {"from": parties.supplier})
     mature(chain, receivables, root)
     with brownie.reverts(custom_error("ReceivableMatured", root // ID_BASE, due_of(receivables, root))):
-        receivables.acceptFinancing(root, PAYMENT_REF, {"from": parties.financier})
+        receivables.acceptFinancing(root, 1, PAYMENT_REF, {"from": parties.financier})
 
 
 # ---------------------------------------------------------------------------------------- settlement
@@ -509,7 +533,7 @@ def test_frozen_slot_does_not_move(receivables, issue, split, parties, chain, cu
         lambda: split(root, parties.supplier2, 1),
         lambda: receivables.transferFrom["address,address,uint256"](parties.supplier, parties.supplier2, root, {"from": parties.supplier}),
         lambda: receivables.offerFinancing(root, parties.financier, 1, {"from": parties.supplier}),
-        lambda: receivables.acceptFinancing(other, PAYMENT_REF, {"from": parties.financier}),
+        lambda: receivables.acceptFinancing(other, 1, PAYMENT_REF, {"from": parties.financier}),
     ]
     for call in calls:
         with brownie.reverts(expected):
@@ -577,7 +601,7 @@ def test_freezing_unknown_ids_reverts(receivables, parties, custom_error):
 # ---------------------------------------------------------------------------------------- views
 
 
-def test_views_of_unknown_ids_revert(receivables, custom_error):
+def test_views_of_unknown_ids_revert(receivables, parties, custom_error):
     with brownie.reverts(custom_error("ReceivableNonexistentSlot", 1)):
         receivables.obligation(1)
     with brownie.reverts(custom_error("ReceivableNonexistentSlot", 1)):
@@ -587,7 +611,7 @@ def test_views_of_unknown_ids_revert(receivables, custom_error):
     for view in (receivables.fragment, receivables.parentOf, receivables.overdue, receivables.tokenURI, receivables.getApproved):
         with brownie.reverts(custom_error("ReceivableNonexistentToken", 10000001)):
             view(10000001)
-    assert receivables.invoiceSlot(invoice(1)) == 0
+    assert receivables.invoiceSlot(parties.core, invoice(1)) == 0
 
 
 def test_collection_views(receivables, registry, settlement_token, issue):

@@ -1,6 +1,9 @@
 """Stateful property test: random sequences of issue / split / value transfer / whole-token transfer /
 offer / withdraw / accept / settle / confirm / freeze / unfreeze, with time passing, checked against a
-Python model after every step.
+Python model after every step. Receivables are transparent or confidential at random: a confidential one
+counts shares of 10**18, is split and offered with sealed facts and commitments, goes only to accounts
+that published a key (the producer has none), and is paid through the token only by revealing its face
+value.
 
 Every rule predicts from the model whether the call succeeds or which named error it reverts with (in
 the contract's order of checks), and asserts exactly that. After every step the invariants compare the
@@ -15,10 +18,14 @@ import brownie
 import pytest
 from hypothesis import strategies as st
 
+from shanglian.confidential import TOTAL_SHARES, InvoiceDocument, amount_of, commitment
+
 DAY = 24 * 3600
 ID_BASE = 10**7
 OFFERED, FINANCED, SETTLED, FROZEN = 1, 2, 4, 8
 FUNDS = 10**15
+SEALED = b"\x01sealed"
+PRICE = commitment("price", 1, b"\x01" * 32)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +45,7 @@ class Receivables:
     st_due_days = st.integers(min_value=1, max_value=10)
     st_days = st.integers(min_value=1, max_value=30)
 
-    def __init__(cls, receivables, settlement_token, registry, parties, chain, custom_error):
+    def __init__(cls, receivables, settlement_token, registry, parties, chain, custom_error, keyed):
         cls.rec = receivables
         cls.token = settlement_token
         cls.registry = registry
@@ -49,6 +56,7 @@ class Receivables:
         cls.creditors = [parties.supplier, parties.supplier2]
         cls.financiers = [parties.financier, parties.financier2]
         cls.holders = cls.creditors + cls.financiers + [parties.producer]
+        cls.keyless = {parties.producer.address}  # published no encryption key
         cls.invoices = 0
 
     def setup(self):
@@ -58,9 +66,10 @@ class Receivables:
         self.start_balances = {h.address: self.token.balanceOf(h) for h in self.holders}
 
     def initialize_receivables(self, face="st_face", due_days="st_due_days"):
-        """Every run starts with a receivable from each debtor, so the first steps have fragments to act on."""
-        self.rule_issue(0, 0, face, due_days)
-        self.rule_issue(1, 1, face // 2 + 1, due_days + 3)
+        """Every run starts with a transparent and a confidential receivable, so the first steps have
+        fragments of both kinds to act on."""
+        self.rule_issue(0, 0, face, due_days, False)
+        self.rule_issue(1, 1, face // 2 + 1, due_days + 3, True)
 
     # ------------------------------------------------------------------ model helpers
 
@@ -111,6 +120,12 @@ class Receivables:
             call()
         return None
 
+    def _key_error(self, token_id, to):
+        """A confidential fragment's recipient must have published a key."""
+        if self._slot_of(token_id)["confidential"] and to.address in self.keyless:
+            return ("ReceivableNoEncryptionKey", to)
+        return None
+
     def _new_fragment(self, slot_id, holder, value, parent):
         slot = self.slots[slot_id]
         slot["fragments"] += 1
@@ -126,16 +141,25 @@ class Receivables:
 
     # ------------------------------------------------------------------ rules
 
-    def rule_issue(self, debtor="st_pick", creditor="st_pick", face="st_face", due_days="st_due_days"):
+    def rule_issue(self, debtor="st_pick", creditor="st_pick", face="st_face", due_days="st_due_days", confidential="st_flag"):
         debtor = self.debtors[debtor % 2]
         creditor = self.creditors[creditor % 2]
         type(self).invoices += 1
         invoice = (0x5A << 248 | type(self).invoices).to_bytes(32, "big")
         due = self.chain.time() + due_days * DAY + DAY // 2
-        tx = self.rec.issue(creditor, face, b"CNY", due, invoice, {"from": debtor})
+        document = None
+        if confidential:
+            document = InvoiceDocument(f"INV-{type(self).invoices}", "2026-01-02", face, "CNY", due)
+            tx = self.rec.issueConfidential(creditor, due, invoice, document.root, SEALED, {"from": debtor})
+        else:
+            tx = self.rec.issue(creditor, face, b"CNY", due, invoice, {"from": debtor})
         slot_id = len(self.slots) + 1
-        self.slots[slot_id] = dict(debtor=debtor, face=face, due=due, frozen=False, settled=0, fragments=0)
-        assert self._new_fragment(slot_id, creditor, face, 0) == tx.return_value
+        value = TOTAL_SHARES if confidential else face
+        self.slots[slot_id] = dict(
+            debtor=debtor, face=value, due=due, frozen=False, settled=0, fragments=0, confidential=confidential,
+            document=document,
+        )
+        assert self._new_fragment(slot_id, creditor, value, 0) == tx.return_value
 
     def rule_split(self, pick="st_pick", to="st_pick", percent="st_percent"):
         token_id = self._pick_token(pick)
@@ -146,10 +170,12 @@ class Receivables:
             error = ("ReceivableZeroValue", token_id)
         if error is None and value > token["value"]:
             error = ("ReceivableInsufficientValue", token_id, token["value"], value)
-        tx = self._expect(
-            error,
-            lambda: self.rec.transferFrom["uint256,address,uint256"](token_id, to, value, {"from": token["holder"]}),
-        )
+        error = error or self._key_error(token_id, to)
+        if self._slot_of(token_id)["confidential"]:
+            call = lambda: self.rec.splitConfidential(token_id, to, value, SEALED, {"from": token["holder"]})  # noqa: E731
+        else:
+            call = lambda: self.rec.transferFrom["uint256,address,uint256"](token_id, to, value, {"from": token["holder"]})  # noqa: E731
+        tx = self._expect(error, call)
         if tx:
             token["value"] -= value
             new = self._new_fragment(token_id // ID_BASE, to, value, token_id)
@@ -182,7 +208,7 @@ class Receivables:
         token_id = self._pick_token(pick)
         token, to = self.tokens[token_id], self.holders[to % len(self.holders)]
         tx = self._expect(
-            self._movable_error(token_id),
+            self._movable_error(token_id) or self._key_error(token_id, to),
             lambda: self.rec.transferFrom["address,address,uint256"](token["holder"], to, token_id, {"from": token["holder"]}),
         )
         if tx:
@@ -199,9 +225,14 @@ class Receivables:
             error = ("ReceivableMatured", token_id // ID_BASE, self._slot_of(token_id)["due"])
         if error is None and financier == token["holder"]:
             error = ("ReceivableInvalidFinancier", financier)
-        if error is None and (price == 0 or price > token["value"]):
-            error = ("ReceivableInvalidPrice", price, token["value"])
-        tx = self._expect(error, lambda: self.rec.offerFinancing(token_id, financier, price, {"from": token["holder"]}))
+        if self._slot_of(token_id)["confidential"]:
+            price = 0  # only its commitment goes on chain
+            call = lambda: self.rec.offerFinancingConfidential(token_id, financier, PRICE, SEALED, {"from": token["holder"]})  # noqa: E731
+        else:
+            if error is None and (price == 0 or price > token["value"]):
+                error = ("ReceivableInvalidPrice", price, token["value"])
+            call = lambda: self.rec.offerFinancing(token_id, financier, price, {"from": token["holder"]})  # noqa: E731
+        tx = self._expect(error, call)
         if tx:
             token.update(flags=OFFERED, financier=financier, price=price)
 
@@ -213,7 +244,7 @@ class Receivables:
         token = self.tokens[token_id]
         if not token["flags"] & OFFERED:
             if accept:
-                call = lambda: self.rec.acceptFinancing(token_id, b"\x01" * 32, {"from": self.financiers[0]})  # noqa: E731
+                call = lambda: self.rec.acceptFinancing(token_id, 0, b"\x01" * 32, {"from": self.financiers[0]})  # noqa: E731
             else:
                 call = lambda: self.rec.withdrawOffer(token_id, {"from": token["holder"]})  # noqa: E731
             self._expect(("ReceivableNotOffered", token_id), call)
@@ -231,7 +262,11 @@ class Receivables:
         elif self._matured(token_id):
             error = ("ReceivableMatured", token_id // ID_BASE, slot["due"])
         financier = token["financier"]
-        tx = self._expect(error, lambda: self.rec.acceptFinancing(token_id, b"\x01" * 32, {"from": financier}))
+        if slot["confidential"]:
+            call = lambda: self.rec.acceptFinancingConfidential(token_id, PRICE, b"\x02" * 32, SEALED, {"from": financier})  # noqa: E731
+        else:
+            call = lambda: self.rec.acceptFinancing(token_id, token["price"], b"\x01" * 32, {"from": financier})  # noqa: E731
+        tx = self._expect(error, call)
         if tx:
             token.update(holder=financier, flags=FINANCED, financier=None, price=0)
 
@@ -242,14 +277,21 @@ class Receivables:
         token = self.tokens[token_id]
         if wait and not self._matured(token_id):
             self.chain.sleep(self._slot_of(token_id)["due"] - self.chain.time() + DAY // 2)
-        if on_chain:
-            debtor = self._slot_of(token_id)["debtor"]
-            call = lambda: self.rec.settle(token_id, {"from": debtor})  # noqa: E731
+        slot = self._slot_of(token_id)
+        if on_chain and slot["confidential"]:
+            # the explicit way: the debtor reveals the face value, and pays the fragment's share of it
+            document, debtor = slot["document"], slot["debtor"]
+            salt, proof = document.salt("face_value"), document.proof("face_value")
+            call = lambda: self.rec.settleRevealing(token_id, document.face_value, salt, proof, {"from": debtor})  # noqa: E731
+            payment = amount_of(token["value"], document.face_value)
+        elif on_chain:
+            call = lambda: self.rec.settle(token_id, {"from": slot["debtor"]})  # noqa: E731
+            payment = token["value"]
         else:
             call = lambda: self.rec.confirmSettlement(token_id, {"from": token["holder"]})  # noqa: E731
         if self._expect(self._settle_error(token_id), call):
             if on_chain:
-                self.paid[token["holder"].address] += token["value"]
+                self.paid[token["holder"].address] += payment
             self._settle_in_model(token_id)
 
     def rule_freeze_slot(self, pick="st_pick", freeze="st_flag"):
@@ -332,7 +374,7 @@ class Receivables:
 
 
 def test_receivables_state_machine(
-    state_machine, receivables, settlement_token, registry, parties, chain, custom_error, funded_debtors
+    state_machine, receivables, settlement_token, registry, parties, chain, custom_error, funded_debtors, keyed
 ):
     state_machine(
         Receivables,
@@ -342,6 +384,7 @@ def test_receivables_state_machine(
         parties,
         chain,
         custom_error,
+        keyed,
         # no example database: every run explores afresh instead of replaying (and mutating) old runs
         settings={"max_examples": 25, "stateful_step_count": 20, "database": None},
     )

@@ -13,7 +13,7 @@ YEAR = 365 * 24 * 3600
 PRODUCER = int(Role.PRODUCER)
 RETAILER = int(Role.RETAILER)
 LOGISTICS = int(Role.LOGISTICS)
-ALL_ROLES = (1 << 11) - 1
+ALL_ROLES = (1 << 12) - 1
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +107,8 @@ def test_application_without_roles_is_refused(registry, world, credit_code, reve
 
 
 def test_application_with_undefined_role_is_refused(registry, world, credit_code, reverts_with):
-    with reverts_with("RegistryInvalidRoles", PRODUCER | 1 << 11):
-        apply(registry, world.stranger, credit_code(2), roles=PRODUCER | 1 << 11)
+    with reverts_with("RegistryInvalidRoles", PRODUCER | 1 << 12):
+        apply(registry, world.stranger, credit_code(2), roles=PRODUCER | 1 << 12)
 
 
 # ---------------------------------------------------------------- approve / reject
