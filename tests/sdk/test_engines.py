@@ -170,7 +170,7 @@ def run(request) -> Run:
 
 def test_demo_tells_the_same_story_through_each_engine(run):
     story = run.story
-    assert all(e.active for e in story.enterprises.values()) and len(story.enterprises) == 10
+    assert all(e.active for e in story.enterprises.values()) and len(story.enterprises) == 15
     assert story.pears["report"].verdict == "genuine" and story.pears["recalled_report"].verdict == "recalled"
     assert story.receivables["double_settle_error"].name == "ReceivableAlreadySettled"
     assert str(story.receivables["settled_value"]) == "1000000.00"
