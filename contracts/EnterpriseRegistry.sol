@@ -419,8 +419,9 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
     /// @dev Registers the row starting at `offset` as an active enterprise; returns the next offset.
     /// The hot loop of bulk onboarding: two new storage slots per row (the record, and the credit
     /// code's holder that keeps codes unique) are the floor, so the row is read with three calldata
-    /// loads rather than slices, its record is packed without a memory struct, and nothing is
-    /// emitted per row unless it is skipped.
+    /// loads rather than slices, its two slots are each addressed once, its record is packed
+    /// without a memory struct, and nothing is emitted per row unless it is skipped. Calldata past
+    /// a short row reads as something, but such a row ends past the rows' end and is refused.
     function _importRow(bytes32 importRoot, bytes calldata rows, uint256 offset) private returns (uint256 next) {
         uint256 head;
         bytes18 code;
@@ -433,7 +434,6 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
             // Cannot overflow: offset is at most rows.length, which calldata keeps far below 2^64.
             next := add(add(offset, _ROW_HEADER), nameLength)
         }
-        // Calldata past a short row reads as something, but the row then ends past the rows' end.
         if (next > rows.length || nameLength == 0 || nameLength > _MAX_NAME_LENGTH) {
             revert RegistryImportMalformedRow(offset);
         }
@@ -442,7 +442,6 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
         if (account == address(0)) revert RegistryZeroAddress();
         _checkRoles(roles);
         if (code == bytes18(0)) revert RegistryInvalidCreditCode(code);
-        // The row's two slots, `_records[account]` and `_accountByCode[code]`, each addressed once.
         uint256 recordSlot;
         uint256 codeSlot;
         uint256 word;
