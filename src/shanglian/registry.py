@@ -1,8 +1,11 @@
 """The enterprise registry (企业上链) from Python: applications, M-of-N governance, operators,
 lookups, and bulk import.
 
-Names, licence hashes and metadata URIs live in the registry's events, not its storage (no
-contract reads them back), so lookups join the one-slot record with the enterprise's profile event.
+Names, licence hashes and metadata URIs live in the registry's events and transactions, not its
+storage (no contract reads them back), so lookups join the one-slot record with the enterprise's
+profile: its application event, or the row of the import chunk that registered it. A chunk's rows
+are not repeated in its ImportChunkApplied event; they are read from the transaction that applied
+the chunk and checked against the approved root (:func:`applied_rows`).
 """
 
 from __future__ import annotations
@@ -11,14 +14,18 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
-from eth_utils import keccak, to_checksum_address
+from eth_abi import decode as abi_decode
+from cchecksum import to_checksum_address
+from eth_utils import keccak
+from web3.contract import Contract
 from web3.logs import DISCARD
 
 from shanglian import gs1, logs, merkle, uscc, validate
 from shanglian.client import ContractClient
-from shanglian.errors import InputError
+from shanglian.errors import InputError, NetworkError
+from shanglian.network import Chain
 from shanglian.roles import ALL_ROLES, Role, Status, parse_roles, role_names
 
 MAX_NAME_BYTES = 96
@@ -199,13 +206,15 @@ class Registry(ContractClient):
         if Status(record[3]) == Status.NONE:
             raise InputError("account", f"{account} is not a registered enterprise")
         profiles = self._profiles([logs.address_topic(account)])
-        return self._enterprise(account, record, profiles.get(account, {}))
+        return self._enterprise(account, record, profiles.get(account, {}), self._now())
 
     def list(self) -> list[Enterprise]:
-        """Every enterprise that ever applied or was imported, in registration order."""
+        """Every enterprise that ever applied or was imported, in registration order: the profiles
+        from one log query, the records in JSON-RPC batches, the clock read once."""
         profiles = self._profiles([])
-        fn = self.contract.functions
-        return [self._enterprise(account, fn.enterprise(account).call(), profile) for account, profile in profiles.items()]
+        records = self._records(list(profiles))
+        now = self._now()
+        return [self._enterprise(account, record, profile, now) for (account, profile), record in zip(profiles.items(), records)]
 
     def names(self, accounts: list[str] | None = None) -> dict[str, str]:
         """Display names by account (all enterprises when `accounts` is None), in one log query."""
@@ -335,14 +344,16 @@ class Registry(ContractClient):
              *self._fetch([renewed, account_topics or None])],
             key=lambda log: (log["blockNumber"], log["logIndex"]),
         )
-        for event in logs.decode(self.contract, raw):
+        events = logs.decode(self.contract, raw)
+        chunks = applied_rows(self.chain, self.contract, [e for e in events if e["event"] == "ImportChunkApplied"])
+        for event in events:
             args = event["args"]
             if event["event"] == "ImportRowSkipped":
                 # Emitted before the chunk's ImportChunkApplied, in the same transaction.
                 skipped.add((bytes(args["importRoot"]), args["account"]))
             elif event["event"] == "ImportChunkApplied":
                 root = bytes(args["importRoot"])
-                for row in ImportRow.unpack(bytes(args["rows"])):
+                for row in chunks[(root, int(args["chunk"]))]:
                     if (root, row.account) in skipped:
                         continue
                     if not wanted or row.account.lower() in wanted:
@@ -355,9 +366,30 @@ class Registry(ContractClient):
                 found[args["account"]]["licence_hash"] = "0x" + bytes(args["licenceHash"]).hex()
         return found
 
-    def _enterprise(self, account: str, record: Any, profile: dict[str, Any]) -> Enterprise:
+    def _records(self, accounts: list[str]) -> list[Any]:
+        """The registry's record of each account: on a node, `enterprise(account)` calls sent
+        many per request."""
+        fn = self.contract.functions
+        if self.chain.profile.rpc is None or not accounts:  # the embedded chain
+            return [fn.enterprise(account).call() for account in accounts]
+        import requests
+
+        from shanglian.pipeline import CallEncoder, Rpc
+
+        encode, rpc, session = CallEncoder(self.contract, "enterprise"), Rpc(self.chain), requests.Session()
+        to = self.contract.address
+        records = []
+        for start in range(0, len(accounts), _RECORDS_PER_REQUEST):
+            group = accounts[start : start + _RECORDS_PER_REQUEST]
+            answers = rpc.batch(session, [("eth_call", [{"to": to, "data": "0x" + encode(a).hex()}, "latest"]) for a in group])
+            for account, answer in zip(group, answers):
+                if "error" in answer:
+                    raise NetworkError(f"enterprise({account}) failed at {self.chain.profile.rpc}: {answer['error']}")
+                records.append(abi_decode(["(bytes18,uint32,uint40,uint8,uint32)"], bytes.fromhex(answer["result"][2:]))[0])
+        return records
+
+    def _enterprise(self, account: str, record: Any, profile: dict[str, Any], now: int) -> Enterprise:
         status = Status(record[3])
-        now = self._now()
         return Enterprise(
             account=account,
             name=profile.get("name", ""),
@@ -387,7 +419,7 @@ class ImportRow:
 
     @staticmethod
     def unpack(rows: bytes) -> list["ImportRow"]:
-        """The rows of an import chunk, as the registry's ImportChunkApplied event carries them."""
+        """The rows of an import chunk, as EnterpriseRegistry.importChunk takes them."""
         found = []
         offset = 0
         while offset < len(rows):
@@ -417,6 +449,91 @@ class ImportRow:
         )
 
 
+# Records asked for in one JSON-RPC batch by Registry.list.
+_RECORDS_PER_REQUEST = 1000
+# How a chunk's rows are found in a transaction: importChunk(bytes32,uint256,bytes,bytes32[]).
+_IMPORT_CHUNK_SELECTOR = keccak(text="importChunk(bytes32,uint256,bytes,bytes32[])")[:4]
+# Transactions asked for in one JSON-RPC batch when reading applied chunks: each carries a chunk of
+# about 25 kB, so a batch answers with a few megabytes at most.
+_CHUNK_TXS_PER_REQUEST = 50
+
+
+def applied_rows(chain: Chain, registry: Contract, events: Sequence[Any]) -> dict[tuple[bytes, int], list[ImportRow]]:
+    """The rows of each chunk that the decoded ImportChunkApplied `events` report, by (import root,
+    chunk index), read from the transactions that applied them.
+
+    A chunk's rows are the `rows` argument of the importChunk call that emitted its event: the
+    transaction's input when an admin account called the registry, or, when an admin contract did
+    (a multisig), the call found in the node's call trace. The rows are taken only if the call's
+    Merkle proof puts them in the approved root, as the registry itself checked.
+    """
+    if not events:
+        return {}
+    selector = _IMPORT_CHUNK_SELECTOR
+    wanted = {(bytes(e["args"]["importRoot"]), int(e["args"]["chunk"])) for e in events}
+    hashes = list(dict.fromkeys(_hex(e["transactionHash"]) for e in events))
+    found: dict[tuple[bytes, int], list[ImportRow]] = {}
+    for tx_hash, tx in zip(hashes, _transactions(chain, hashes)):
+        direct = (tx.get("to") or "").lower() == registry.address.lower() and tx["input"][:4] == selector
+        for data in [tx["input"]] if direct else _calls_into(chain, tx_hash, registry.address, selector):
+            root, chunk, rows, proof = abi_decode(["bytes32", "uint256", "bytes", "bytes32[]"], data[4:])
+            leaf = keccak(keccak(chunk.to_bytes(32, "big") + rows))
+            if (root, chunk) in wanted and merkle.verify(list(proof), root, leaf):
+                found[(root, chunk)] = ImportRow.unpack(rows)
+    missing = wanted - found.keys()
+    if missing:
+        root, chunk = next(iter(missing))
+        raise NetworkError(f"the node at {chain.profile.rpc} gave no transaction holding chunk {chunk} of import "
+                           f"0x{root.hex()} (an admin contract applied it and the node keeps no call traces?)")
+    return found
+
+
+def _hex(value: Any) -> str:
+    return value if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
+def _transactions(chain: Chain, hashes: list[str]) -> list[dict[str, Any]]:
+    """`to` and `input` (bytes) of each transaction, fetched in JSON-RPC batches on a node."""
+    if chain.profile.rpc is None:  # the embedded chain
+        found = [chain.w3.eth.get_transaction(h) for h in hashes]
+        return [{"to": tx["to"], "input": bytes(tx["input"])} for tx in found]
+    import requests
+
+    from shanglian.pipeline import Rpc
+
+    rpc, session = Rpc(chain), requests.Session()
+    answers = []
+    for start in range(0, len(hashes), _CHUNK_TXS_PER_REQUEST):
+        group = hashes[start : start + _CHUNK_TXS_PER_REQUEST]
+        answers += rpc.batch(session, [("eth_getTransactionByHash", [h]) for h in group])
+    result = []
+    for tx_hash, answer in zip(hashes, answers):
+        tx = answer.get("result")
+        if not tx:
+            raise NetworkError(f"the node at {chain.profile.rpc} does not have transaction {tx_hash}: {answer.get('error')}")
+        result.append({"to": tx.get("to"), "input": bytes.fromhex(tx["input"][2:])})
+    return result
+
+
+def _calls_into(chain: Chain, tx_hash: str, address: str, selector: bytes) -> list[bytes]:
+    """Inputs of the calls the transaction made to `address` with `selector`, from the node's call
+    trace (debug_traceTransaction with the callTracer; none if the node keeps no traces)."""
+    try:
+        answer = chain.w3.provider.make_request(
+            "debug_traceTransaction", [tx_hash, {"tracer": "callTracer"}])  # type: ignore[arg-type]
+    except Exception:  # a node without the debug API: no inner calls to offer
+        return []
+    inputs: list[bytes] = []
+    stack = [answer.get("result") or {}]
+    while stack:
+        frame = stack.pop()
+        data = bytes.fromhex(str(frame.get("input", "0x"))[2:])
+        if str(frame.get("to", "")).lower() == address.lower() and data[:4] == selector and not frame.get("error"):
+            inputs.append(data)
+        stack.extend(frame.get("calls") or [])
+    return inputs
+
+
 def parse_import_csv(text: str, now: int) -> list[ImportRow]:
     """Rows of an import CSV (header: account,name,credit_code,roles,licence_hash,licence_expiry).
 
@@ -432,18 +549,24 @@ def parse_import_csv(text: str, now: int) -> list[ImportRow]:
     rows: list[ImportRow] = []
     accounts: set[str] = set()
     codes: set[str] = set()
+    # A list has few distinct role sets and expiry dates: each is parsed once.
+    masks: dict[str, int] = {}
+    expiries: dict[str, int] = {}
     for number, record in enumerate(reader, start=2):  # line 1 is the header
         if None in record or any(record[c] is None for c in CSV_COLUMNS):
             raise InputError(f"row {number}", f"expected {len(header)} columns")
         try:
-            row = ImportRow(
-                account=validate.address(record["account"], "account"),
-                name=validate.text(record["name"].strip(), "name", MAX_NAME_BYTES),
-                credit_code=uscc.validate(record["credit_code"]),
-                roles=int(parse_roles(record["roles"].replace(";", ",").replace("|", ","))),
-                licence_hash=validate.document_hash(record["licence_hash"], "licence_hash"),
-                licence_expiry=validate.future_timestamp(record["licence_expiry"], "licence_expiry", now),
-            )
+            account = validate.address(record["account"], "account")
+            name = validate.text(record["name"].strip(), "name", MAX_NAME_BYTES)
+            credit_code = uscc.validate(record["credit_code"])
+            roles = record["roles"]
+            if roles not in masks:
+                masks[roles] = int(parse_roles(roles.replace(";", ",").replace("|", ",")))
+            licence_hash = validate.document_hash(record["licence_hash"], "licence_hash")
+            expiry = record["licence_expiry"]
+            if expiry not in expiries:
+                expiries[expiry] = validate.future_timestamp(expiry, "licence_expiry", now)
+            row = ImportRow(account, name, credit_code, masks[roles], licence_hash, expiries[expiry])
         except InputError as exc:
             raise InputError(f"row {number} {exc.field}", exc.reason) from None
         if row.account in accounts:

@@ -5,8 +5,9 @@ in block ranges no wider than the profile's ``logs_range`` (consortium nodes cap
 decodes them with the SDK's decoders (:func:`shanglian.logs.decode`), and applies each range in one
 SQLite transaction together with the new ``last_block``: a crash leaves the index at the end of the
 last whole range, and the next run resumes from the block after it. Rows keyed by (block, log
-index) are inserted with ``INSERT OR IGNORE`` and totals only move when a row was new, so replaying
-a range could not count anything twice either.
+index), or by a platform's scan key (recorded once per platform), are inserted with ``INSERT OR
+IGNORE`` and totals only move when a row was new, so replaying a range could not count anything
+twice either.
 
 Item membership. The chain holds only a Merkle root per batch; the producer publishes the serial
 list (``<serials dir>/0x<batch id>.txt``, as :class:`shanglian.trace.SerialFolder` writes it). When
@@ -44,8 +45,8 @@ from shanglian import logs
 from shanglian.errors import ConfigError, InputError
 from shanglian.merkle import SerialTree
 from shanglian.network import Chain
-from shanglian.provenance import Origin
-from shanglian.registry import ImportRow
+from shanglian.provenance import Origin, unpack_scans
+from shanglian.registry import ImportRow, applied_rows
 from shanglian.resolver.hall_index import HALL_SCHEMA, HallIndex
 from shanglian.trace import SerialFolder
 
@@ -60,7 +61,7 @@ _KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "sqlite_sequence"}
 _KEPT_META = {"chain_id", "provenance", "registry", "scan_namespace", "hall"}
 
 # Raised whenever a table of the index changes shape: an index of another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,11 +106,6 @@ CREATE INDEX IF NOT EXISTS certifications_by_batch ON certifications (batch_id);
 CREATE TABLE IF NOT EXISTS recalls (
     batch_id BLOB PRIMARY KEY, enterprise TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,
     block INTEGER NOT NULL);
--- scans by the platform that recorded them (the ScanBatchRecorded log before them in their transaction):
--- a resolver counts only the platforms it trusts
-CREATE TABLE IF NOT EXISTS scan_logs (
-    block INTEGER NOT NULL, log_index INTEGER NOT NULL, batch_id BLOB NOT NULL, item_hash BLOB NOT NULL,
-    count INTEGER NOT NULL, platform TEXT NOT NULL, PRIMARY KEY (block, log_index));
 CREATE TABLE IF NOT EXISTS scan_totals (
     batch_id BLOB NOT NULL, item_hash BLOB NOT NULL, platform TEXT NOT NULL, total INTEGER NOT NULL,
     PRIMARY KEY (batch_id, item_hash, platform)) WITHOUT ROWID;
@@ -221,7 +217,7 @@ class Indexer:
         self._block_times: dict[int, int] = {}
         self._registry_topics = [logs.topic(registry, name) for name in _REGISTRY_EVENTS]
         self._skipped: set[tuple[bytes, str]] = set()  # import rows the registry skipped, this pass
-        self._scan_platform: tuple[str, str] = ("", "")  # (transaction, platform) of the last ScanBatchRecorded
+        self._chunk_rows: dict[tuple[bytes, int], list[ImportRow]] = {}  # rows of the range's import chunks
         self.hall = HallIndex(hall or {})
         self._bind(fresh)
 
@@ -350,6 +346,8 @@ class Indexer:
     def _index_range(self, start: int, end: int) -> int:
         events = self._fetch(start, end)
         self._skipped.clear()
+        # Import chunks' rows come from the transactions that applied them: read before the transaction opens.
+        self._chunk_rows = applied_rows(self.chain, self.registry, [e for e in events if e["event"] == "ImportChunkApplied"])
         for event in events:  # block times (and the hall's written-once facts) fetched before the transaction opens
             self._block_time(int(event["blockNumber"]))
             if self.hall.name_of(event["address"]):
@@ -386,7 +384,7 @@ class Indexer:
             self._skipped.add((bytes(args["importRoot"]), args["account"]))
         elif name == "ImportChunkApplied":
             root = bytes(args["importRoot"])
-            for row in ImportRow.unpack(bytes(args["rows"])):
+            for row in self._chunk_rows[(root, int(args["chunk"]))]:
                 if (root, row.account) not in self._skipped:
                     sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?, 'active', ?, ?)",
                         (row.account, row.name, row.roles, row.licence_expiry))
@@ -463,23 +461,16 @@ class Indexer:
                 (bytes(args["batchId"]), args["enterprise"], args["reason"], at, block),
             )
         elif name == "ScanBatchRecorded":
-            # recordScans emits it before its ScansRecorded logs, in the same transaction.
-            self._scan_platform = (_hex(event["transactionHash"]), args["platform"])
-            sql(
+            key, platform = bytes(args["batchId"]), args["platform"]
+            cur = sql(
                 "INSERT OR IGNORE INTO scan_batches VALUES (?, ?, ?, ?)",
-                (args["platform"], bytes(args["scanBatch"]), bytes(args["batchId"]), block),
+                (platform, bytes(args["scanBatch"]), key, block),
             )
-        elif name == "ScansRecorded":
-            key, item, count = bytes(args["batchId"]), bytes(args["itemHash"]), int(args["count"])
-            tx, platform = self._scan_platform
-            if tx != _hex(event["transactionHash"]):
-                raise ConfigError(f"ScansRecorded at block {block} log {index} follows no ScanBatchRecorded of its transaction")
-            cur = sql("INSERT OR IGNORE INTO scan_logs VALUES (?, ?, ?, ?, ?, ?)", (block, index, key, item, count, platform))
-            if cur.rowcount:  # a replayed log is never added twice
-                sql(
+            if cur.rowcount:  # a platform records a key once, so a replayed log is never added twice
+                self.conn.executemany(
                     "INSERT INTO scan_totals VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (batch_id, item_hash, platform) DO UPDATE SET total = total + excluded.total",
-                    (key, item, platform, count),
+                    [(key, item, platform, count) for item, count in unpack_scans(bytes(args["scans"]))],
                 )
         return None
 

@@ -7,8 +7,9 @@ between index passes) sends the pending scans on chain in batches, signed by the
 1. In one SQLite transaction it creates a ``scan_flushes`` row with a deterministic key
    (``keccak256("shanglian:scans:<index id>:<flush id>")``), and assigns the queued rows to it.
    The key is on disk before anything is sent.
-2. It sends ``recordScans(key, batch, items, counts)``. The contract refuses a key it has seen
-   from this platform (``ProvenanceScanBatchRecorded``), so a resend can never count twice.
+2. It sends ``recordScans(key, batch, records)``, one (item, count) record per item. The contract
+   refuses a key it has seen from this platform (``ProvenanceScanBatchRecorded``), so a resend can
+   never count twice.
 3. It marks the flush ``done``.
 
 After a crash, flushes still ``sending`` are settled first: if ``scanBatchRecorded(platform, key)``
