@@ -311,7 +311,7 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
         for (uint256 offset = 0; offset < rows.length;) {
             offset = _importRow(importRoot, rows, offset);
         }
-        emit ImportChunkApplied(importRoot, chunk);
+        emit ImportChunkApplied(importRoot, chunk, rows);
     }
 
     // ------------------------------------------------------------------ views

@@ -57,13 +57,11 @@ interface IEnterpriseRegistry {
     event AdminRemoved(address indexed admin);
     event ThresholdChanged(uint256 threshold);
     event ImportApproved(bytes32 indexed importRoot, uint256 chunks);
-    /// @notice One chunk of an import was applied: each of its rows (see {importChunk}) is an
-    /// enterprise now active, with its name and licence hash, unless an {ImportRowSkipped} said
-    /// otherwise. The rows are not repeated here: they are the `rows` argument of the call that
-    /// emitted this event, which every node keeps in the transaction, and they prove into
-    /// `importRoot` (the SDK reads them from there and checks the proof). Bulk onboarding's gas
-    /// budget has no room for a second copy.
-    event ImportChunkApplied(bytes32 indexed importRoot, uint256 indexed chunk);
+    /// @notice One chunk of an import was applied; `rows` are its packed rows (see {importChunk}),
+    /// each an enterprise now active, with its name and licence hash, unless an {ImportRowSkipped}
+    /// said otherwise. The rows ride in the log, so any indexer reads them with eth_getLogs alone,
+    /// whoever applied the chunk (an admin account or an admin contract such as a multisig).
+    event ImportChunkApplied(bytes32 indexed importRoot, uint256 indexed chunk, bytes rows);
     /// @notice A row of an applied chunk was not registered: its account already had a record of
     /// `status` (an enterprise or an operator), or its credit code is held by the vetted enterprise
     /// `creditCodeHolder`. Nobody can make an approved import fail; conflicts are reported instead.
@@ -257,7 +255,7 @@ interface IEnterpriseRegistry {
     /// has a record (other than an application, which the import supersedes) or whose credit code a
     /// vetted enterprise holds is skipped with an {ImportRowSkipped} event; a licence that expired
     /// since the approval leaves the enterprise inactive until a renewal is approved.
-    /// Emits an {ImportChunkApplied} event.
+    /// Emits an {ImportChunkApplied} event carrying the rows.
     function importChunk(bytes32 importRoot, uint256 chunk, bytes calldata rows, bytes32[] calldata proof)
         external;
 

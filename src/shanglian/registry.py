@@ -1,11 +1,9 @@
 """The enterprise registry (企业上链) from Python: applications, M-of-N governance, operators,
 lookups, and bulk import.
 
-Names, licence hashes and metadata URIs live in the registry's events and transactions, not its
-storage (no contract reads them back), so lookups join the one-slot record with the enterprise's
-profile: its application event, or the row of the import chunk that registered it. A chunk's rows
-are not repeated in its ImportChunkApplied event; they are read from the transaction that applied
-the chunk and checked against the approved root (:func:`applied_rows`).
+Names, licence hashes and metadata URIs live in the registry's events, not its storage (no
+contract reads them back), so lookups join the one-slot record with the enterprise's profile event:
+its application, or the ImportChunkApplied event carrying the row that registered it.
 """
 
 from __future__ import annotations
@@ -14,18 +12,16 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator
 
 from eth_abi import decode as abi_decode
 from cchecksum import to_checksum_address
 from eth_utils import keccak
-from web3.contract import Contract
 from web3.logs import DISCARD
 
 from shanglian import gs1, logs, merkle, uscc, validate
 from shanglian.client import ContractClient
 from shanglian.errors import InputError, NetworkError
-from shanglian.network import Chain
 from shanglian.roles import ALL_ROLES, Role, Status, parse_roles, role_names
 
 MAX_NAME_BYTES = 96
@@ -344,16 +340,14 @@ class Registry(ContractClient):
              *self._fetch([renewed, account_topics or None])],
             key=lambda log: (log["blockNumber"], log["logIndex"]),
         )
-        events = logs.decode(self.contract, raw)
-        chunks = applied_rows(self.chain, self.contract, [e for e in events if e["event"] == "ImportChunkApplied"])
-        for event in events:
+        for event in logs.decode(self.contract, raw):
             args = event["args"]
             if event["event"] == "ImportRowSkipped":
                 # Emitted before the chunk's ImportChunkApplied, in the same transaction.
                 skipped.add((bytes(args["importRoot"]), args["account"]))
             elif event["event"] == "ImportChunkApplied":
                 root = bytes(args["importRoot"])
-                for row in chunks[(root, int(args["chunk"]))]:
+                for row in ImportRow.unpack(bytes(args["rows"])):
                     if (root, row.account) in skipped:
                         continue
                     if not wanted or row.account.lower() in wanted:
@@ -419,7 +413,7 @@ class ImportRow:
 
     @staticmethod
     def unpack(rows: bytes) -> list["ImportRow"]:
-        """The rows of an import chunk, as EnterpriseRegistry.importChunk takes them."""
+        """The rows of an import chunk, as importChunk takes them and ImportChunkApplied carries them."""
         found = []
         offset = 0
         while offset < len(rows):
@@ -451,87 +445,6 @@ class ImportRow:
 
 # Records asked for in one JSON-RPC batch by Registry.list.
 _RECORDS_PER_REQUEST = 1000
-# How a chunk's rows are found in a transaction: importChunk(bytes32,uint256,bytes,bytes32[]).
-_IMPORT_CHUNK_SELECTOR = keccak(text="importChunk(bytes32,uint256,bytes,bytes32[])")[:4]
-# Transactions asked for in one JSON-RPC batch when reading applied chunks: each carries a chunk of
-# about 25 kB, so a batch answers with a few megabytes at most.
-_CHUNK_TXS_PER_REQUEST = 50
-
-
-def applied_rows(chain: Chain, registry: Contract, events: Sequence[Any]) -> dict[tuple[bytes, int], list[ImportRow]]:
-    """The rows of each chunk that the decoded ImportChunkApplied `events` report, by (import root,
-    chunk index), read from the transactions that applied them.
-
-    A chunk's rows are the `rows` argument of the importChunk call that emitted its event: the
-    transaction's input when an admin account called the registry, or, when an admin contract did
-    (a multisig), the call found in the node's call trace. The rows are taken only if the call's
-    Merkle proof puts them in the approved root, as the registry itself checked.
-    """
-    if not events:
-        return {}
-    selector = _IMPORT_CHUNK_SELECTOR
-    wanted = {(bytes(e["args"]["importRoot"]), int(e["args"]["chunk"])) for e in events}
-    hashes = list(dict.fromkeys(_hex(e["transactionHash"]) for e in events))
-    found: dict[tuple[bytes, int], list[ImportRow]] = {}
-    for tx_hash, tx in zip(hashes, _transactions(chain, hashes)):
-        direct = (tx.get("to") or "").lower() == registry.address.lower() and tx["input"][:4] == selector
-        for data in [tx["input"]] if direct else _calls_into(chain, tx_hash, registry.address, selector):
-            root, chunk, rows, proof = abi_decode(["bytes32", "uint256", "bytes", "bytes32[]"], data[4:])
-            leaf = keccak(keccak(chunk.to_bytes(32, "big") + rows))
-            if (root, chunk) in wanted and merkle.verify(list(proof), root, leaf):
-                found[(root, chunk)] = ImportRow.unpack(rows)
-    missing = wanted - found.keys()
-    if missing:
-        root, chunk = next(iter(missing))
-        raise NetworkError(f"the node at {chain.profile.rpc} gave no transaction holding chunk {chunk} of import "
-                           f"0x{root.hex()} (an admin contract applied it and the node keeps no call traces?)")
-    return found
-
-
-def _hex(value: Any) -> str:
-    return value if isinstance(value, str) else "0x" + bytes(value).hex()
-
-
-def _transactions(chain: Chain, hashes: list[str]) -> list[dict[str, Any]]:
-    """`to` and `input` (bytes) of each transaction, fetched in JSON-RPC batches on a node."""
-    if chain.profile.rpc is None:  # the embedded chain
-        found = [chain.w3.eth.get_transaction(h) for h in hashes]
-        return [{"to": tx["to"], "input": bytes(tx["input"])} for tx in found]
-    import requests
-
-    from shanglian.pipeline import Rpc
-
-    rpc, session = Rpc(chain), requests.Session()
-    answers = []
-    for start in range(0, len(hashes), _CHUNK_TXS_PER_REQUEST):
-        group = hashes[start : start + _CHUNK_TXS_PER_REQUEST]
-        answers += rpc.batch(session, [("eth_getTransactionByHash", [h]) for h in group])
-    result = []
-    for tx_hash, answer in zip(hashes, answers):
-        tx = answer.get("result")
-        if not tx:
-            raise NetworkError(f"the node at {chain.profile.rpc} does not have transaction {tx_hash}: {answer.get('error')}")
-        result.append({"to": tx.get("to"), "input": bytes.fromhex(tx["input"][2:])})
-    return result
-
-
-def _calls_into(chain: Chain, tx_hash: str, address: str, selector: bytes) -> list[bytes]:
-    """Inputs of the calls the transaction made to `address` with `selector`, from the node's call
-    trace (debug_traceTransaction with the callTracer; none if the node keeps no traces)."""
-    try:
-        answer = chain.w3.provider.make_request(
-            "debug_traceTransaction", [tx_hash, {"tracer": "callTracer"}])  # type: ignore[arg-type]
-    except Exception:  # a node without the debug API: no inner calls to offer
-        return []
-    inputs: list[bytes] = []
-    stack = [answer.get("result") or {}]
-    while stack:
-        frame = stack.pop()
-        data = bytes.fromhex(str(frame.get("input", "0x"))[2:])
-        if str(frame.get("to", "")).lower() == address.lower() and data[:4] == selector and not frame.get("error"):
-            inputs.append(data)
-        stack.extend(frame.get("calls") or [])
-    return inputs
 
 
 def parse_import_csv(text: str, now: int) -> list[ImportRow]:

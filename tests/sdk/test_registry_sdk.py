@@ -182,29 +182,3 @@ def test_malformed_prefix_is_refused_before_sending(registry_as, chain, prefix):
         registry_as(0).assign_prefix(sender(chain, 5).address, prefix)
     assert err.value.field == "prefix"
 
-
-def test_rows_of_a_chunk_an_admin_contract_applied_are_read_from_the_call_trace(anvil):
-    """A chunk applied through an admin that is a contract (a multisig) is not in its transaction's
-    input: the SDK finds the registry call in the node's call trace, and checks it against the root."""
-    from shanglian import compiler, deploy
-    from shanglian.network import connect
-    from shanglian.registry import Registry
-
-    chain = connect(anvil.profile)
-    admins = [sender(chain, i) for i in range(3)]
-    suite = deploy.deploy_suite(chain, admins[0], deploy.DeployOptions([a.address for a in admins], 2),
-                                manifest=deploy.Manifest(None))
-    artifact = compiler.compile_contracts({"contracts/test/CallForwarder.sol": "CallForwarder"})["CallForwarder"]
-    factory = chain.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    address = admins[0].deploy(artifact["bytecode"], factory.constructor())["contractAddress"]
-    forwarder = chain.w3.eth.contract(address=address, abi=artifact["abi"])
-    for admin in admins[:2]:
-        Registry(chain, suite.registry, admin).add_admin(forwarder.address)
-    now = chain.w3.eth.get_block("latest")["timestamp"]
-    plan = ImportPlan(parse_import_csv(_csv(_rows(3)), now), chunk_rows=2)
-    for admin in admins[:2]:
-        Registry(chain, suite.registry, admin).approve_import(plan)
-    registry = Registry(chain, suite.registry, admins[0])
-    admins[0].send(forwarder.functions.forward(suite.registry.address, registry.import_chunk_call(plan, 0)._encode_transaction_data()))
-    registry.import_chunk(plan, 1)  # the other chunk straight from an admin account
-    assert registry.names() == {row.account: row.name for row in plan.rows}

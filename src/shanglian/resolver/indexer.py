@@ -46,7 +46,7 @@ from shanglian.errors import ConfigError, InputError
 from shanglian.merkle import SerialTree
 from shanglian.network import Chain
 from shanglian.provenance import Origin, unpack_scans
-from shanglian.registry import ImportRow, applied_rows
+from shanglian.registry import ImportRow
 from shanglian.resolver.hall_index import HALL_SCHEMA, HallIndex
 from shanglian.trace import SerialFolder
 
@@ -217,7 +217,6 @@ class Indexer:
         self._block_times: dict[int, int] = {}
         self._registry_topics = [logs.topic(registry, name) for name in _REGISTRY_EVENTS]
         self._skipped: set[tuple[bytes, str]] = set()  # import rows the registry skipped, this pass
-        self._chunk_rows: dict[tuple[bytes, int], list[ImportRow]] = {}  # rows of the range's import chunks
         self.hall = HallIndex(hall or {})
         self._bind(fresh)
 
@@ -346,8 +345,6 @@ class Indexer:
     def _index_range(self, start: int, end: int) -> int:
         events = self._fetch(start, end)
         self._skipped.clear()
-        # Import chunks' rows come from the transactions that applied them: read before the transaction opens.
-        self._chunk_rows = applied_rows(self.chain, self.registry, [e for e in events if e["event"] == "ImportChunkApplied"])
         for event in events:  # block times (and the hall's written-once facts) fetched before the transaction opens
             self._block_time(int(event["blockNumber"]))
             if self.hall.name_of(event["address"]):
@@ -384,7 +381,7 @@ class Indexer:
             self._skipped.add((bytes(args["importRoot"]), args["account"]))
         elif name == "ImportChunkApplied":
             root = bytes(args["importRoot"])
-            for row in self._chunk_rows[(root, int(args["chunk"]))]:
+            for row in ImportRow.unpack(bytes(args["rows"])):
                 if (root, row.account) not in self._skipped:
                     sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?, 'active', ?, ?)",
                         (row.account, row.name, row.roles, row.licence_expiry))
