@@ -7,11 +7,13 @@ import {Roles} from "./libraries/Roles.sol";
 
 /// @title EnterpriseRegistry
 /// @notice See {IEnterpriseRegistry}.
-/// @dev Every account's record is one packed word (see {_store}); {actingFor}, which every other
-/// contract calls, reads one slot for an enterprise account and two for an operator. Records
-/// change only through {_store}; operator bindings end only in {_unbindOperator}. A credit code
-/// and a GS1 prefix are bound to an account only by the admins (approval, import, assignment),
-/// never by the claimant alone.
+/// @dev Every account's record is one packed word (layout at {_word}); {actingFor}, which every
+/// other contract calls, reads one slot for an enterprise account and two for an operator. Records
+/// are written in two places only: {_store}, for every change made one record at a time
+/// (application, votes, operators, renewal), and {_importRow}, bulk import's hot loop, which
+/// writes a new enterprise's word and its credit code's holder into slots it has addressed once.
+/// Operator bindings end only in {_unbindOperator}. A credit code and a GS1 prefix are bound to an
+/// account only by the admins (approval, import, assignment), never by the claimant alone.
 contract EnterpriseRegistry is IEnterpriseRegistry {
     uint256 private constant _MAX_NAME_LENGTH = 96;
     uint256 private constant _MAX_URI_LENGTH = 256;
@@ -512,9 +514,9 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
         _store(account, record);
     }
 
-    /// @dev The packing of {_word}, written out: through a call to it, every application and
-    /// approval costs 69 gas more (measured), since the optimizer does not inline a function two
-    /// paths call.
+    /// @dev Writes a record one at a time (every write but bulk import's, see {_importRow}), with
+    /// the packing of {_word} written out: through a call to it, every application and approval
+    /// costs 69 gas more (measured), since the optimizer does not inline a function two paths call.
     function _store(address account, Enterprise memory record) private {
         _records[account] = uint256(uint144(record.creditCode)) | uint256(record.roles) << _ROLES_SHIFT
             | uint256(record.licenceExpiry) << _EXPIRY_SHIFT | uint256(record.status) << _STATUS_SHIFT
@@ -532,6 +534,8 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
         );
     }
 
+    /// @dev A record's packed word, low bits first: credit code 144, roles 32, licence expiry 40,
+    /// status 8, version 32.
     function _word(bytes18 creditCode, uint32 roles, uint40 licenceExpiry, Status status, uint32 version)
         private
         pure
