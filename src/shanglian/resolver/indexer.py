@@ -59,7 +59,7 @@ _KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "sqlite_sequence"}
 _KEPT_META = {"chain_id", "provenance", "registry", "scan_namespace"}
 
 # Raised whenever a table of the index changes shape: an index of another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,21 +72,24 @@ CREATE TABLE IF NOT EXISTS products (
 CREATE TABLE IF NOT EXISTS locations (
     gln TEXT PRIMARY KEY, enterprise TEXT NOT NULL, place TEXT NOT NULL, region_code INTEGER NOT NULL,
     latitude REAL NOT NULL, longitude REAL NOT NULL);
+-- batch_no: the batch's short key in items (a serial row holds it instead of the 32-byte id)
 CREATE TABLE IF NOT EXISTS batches (
-    batch_id BLOB PRIMARY KEY, gtin TEXT NOT NULL, lot TEXT NOT NULL, producer TEXT NOT NULL,
+    batch_id BLOB NOT NULL UNIQUE, gtin TEXT NOT NULL, lot TEXT NOT NULL, producer TEXT NOT NULL,
     custodian TEXT NOT NULL, seller TEXT, place TEXT NOT NULL, region_code INTEGER NOT NULL,
     latitude REAL NOT NULL, longitude REAL NOT NULL, production_date INTEGER NOT NULL,
     quantity INTEGER NOT NULL, serials_root BLOB NOT NULL, metadata_uri TEXT NOT NULL,
     created_block INTEGER NOT NULL, created_at INTEGER NOT NULL,
     -- none: the batch has no serials; missing: no list published yet; loaded; mismatch: the list
     -- published does not hash to the on-chain root
-    serials_status TEXT NOT NULL, serial_count INTEGER NOT NULL DEFAULT 0);
+    serials_status TEXT NOT NULL, serial_count INTEGER NOT NULL DEFAULT 0, batch_no INTEGER PRIMARY KEY);
 CREATE INDEX IF NOT EXISTS batches_by_gtin ON batches (gtin);
 CREATE TABLE IF NOT EXISTS batch_inputs (
     output BLOB NOT NULL, input BLOB NOT NULL, PRIMARY KEY (output, input)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS batch_inputs_by_input ON batch_inputs (input);
+-- one row per proven serial (ten million at a province's scale): keyed by the batch's number, so
+-- a row is the serial and a small integer, and a batch's rows are appended at the end of the tree
 CREATE TABLE IF NOT EXISTS items (
-    batch_id BLOB NOT NULL, serial TEXT NOT NULL, PRIMARY KEY (batch_id, serial)) WITHOUT ROWID;
+    batch_no INTEGER NOT NULL, serial TEXT NOT NULL, PRIMARY KEY (batch_no, serial)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS custody (
     block INTEGER NOT NULL, log_index INTEGER NOT NULL, batch_id BLOB NOT NULL, holder TEXT NOT NULL,
     handed_over_by TEXT, at INTEGER NOT NULL, PRIMARY KEY (block, log_index));
@@ -388,7 +391,7 @@ class Indexer:
             key = bytes(args["batchId"])
             root = bytes(args["serialsRoot"])
             sql(
-                "INSERT OR IGNORE INTO batches VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                "INSERT OR IGNORE INTO batches VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL)",
                 (
                     key, _gtin14(args["gtin"]), args["lot"], args["producer"], args["producer"],
                     *_origin(args["origin"]), int(args["productionDate"]), int(args["quantity"]), root,
@@ -467,7 +470,7 @@ class Indexer:
 
     def _load_serials(self, key: bytes) -> bool:
         """Reads the batch's published list, checks it against the on-chain root, stores its serials."""
-        row = self.conn.execute("SELECT serials_root FROM batches WHERE batch_id = ?", (key,)).fetchone()
+        row = self.conn.execute("SELECT serials_root, batch_no FROM batches WHERE batch_id = ?", (key,)).fetchone()
         if row is None:
             return False
         try:
@@ -487,8 +490,9 @@ class Indexer:
             self.conn.execute("BEGIN IMMEDIATE")
             if status == "loaded":
                 assert serials is not None
-                self.conn.execute("DELETE FROM items WHERE batch_id = ?", (key,))
-                self.conn.executemany("INSERT INTO items VALUES (?, ?)", ((key, s) for s in serials))
+                number = int(row[1])
+                self.conn.execute("DELETE FROM items WHERE batch_no = ?", (number,))
+                self.conn.executemany("INSERT INTO items VALUES (?, ?)", ((number, s) for s in sorted(serials)))
             self.conn.execute(
                 "UPDATE batches SET serials_status = ?, serial_count = ? WHERE batch_id = ?",
                 (status, len(serials) if status == "loaded" and serials else 0, key),

@@ -31,6 +31,7 @@ class BatchFacts:
     """What every item of a batch shares, cached until the index changes."""
 
     key: bytes
+    number: int  # the batch's key in the items table
     row: sqlite3.Row
     product: ProductView | None
     batch: BatchView
@@ -114,6 +115,7 @@ def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
 
     return BatchFacts(
         key=key,
+        number=int(row["batch_no"]),
         row=row,
         product=None if product is None else ProductView(
             gtin=product["gtin"], name=product["name"], features=product["features"], producer=party(product["producer"])
@@ -158,15 +160,16 @@ def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
     )
 
 
-def is_item(conn: sqlite3.Connection, key: bytes, serial: str | None) -> bool:
-    """Whether `serial` is proven a member of batch `key` (its published list matched the root)."""
-    return conn.execute("SELECT 1 FROM items WHERE batch_id = ? AND serial = ?", (key, serial)).fetchone() is not None
+def is_item(conn: sqlite3.Connection, facts: BatchFacts, serial: str | None) -> bool:
+    """Whether `serial` is proven a member of the batch of `facts` (its published list matched the root)."""
+    return conn.execute(
+        "SELECT 1 FROM items WHERE batch_no = ? AND serial = ?", (facts.number, serial)).fetchone() is not None
 
 
 def lots_with_serial(conn: sqlite3.Connection, gtin: str, serial: str) -> list[str]:
     """The lots of GTIN-14 `gtin` whose proven serial list holds `serial`, oldest first."""
     return [lot for (lot,) in conn.execute(
-        "SELECT b.lot FROM batches b JOIN items i ON i.batch_id = b.batch_id AND i.serial = ? "
+        "SELECT b.lot FROM batches b JOIN items i ON i.batch_no = b.batch_no AND i.serial = ? "
         "WHERE b.gtin = ? ORDER BY b.created_block", (serial, gtin))]
 
 

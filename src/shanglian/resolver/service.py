@@ -257,7 +257,7 @@ class Resolver:
         gtin14, lot, key, prefix = self._lot(gtin, lot)
         gs1.validate_serial(serial)
         facts = self._facts(key)
-        if facts is None or not queries.is_item(self.conn, key, serial):
+        if facts is None or not queries.is_item(self.conn, facts, serial):
             return None
         item = keccak(serial.encode("ascii"))
         if client is not None:
@@ -281,7 +281,7 @@ class Resolver:
             raise InputError("lot", f"{link.uri} names no lot; resolve it through its lots first")
         key = batch_id(link.gtin, link.lot)
         facts = self._facts(key)
-        proven = facts is not None and link.serial is not None and queries.is_item(self.conn, key, link.serial)
+        proven = facts is not None and link.serial is not None and queries.is_item(self.conn, facts, link.serial)
         return key, facts, proven
 
     def view(self, link: gs1.DigitalLink, key: bytes, facts: BatchFacts | None, proven: bool) -> ItemView:

@@ -1,0 +1,342 @@
+"""Province scale: the resolver with ten million serials indexed, and consumer scans arriving at
+thousands a second while the resolver is killed (SIGKILL) in the middle of a flush.
+
+The data set is made the way a producer makes it: 1,000 lots of 10,000 serials each, every lot a
+real batch on an Anvil node (one createBatch with its Merkle root, sent by the cooperative through
+the SDK) and its serial list published where the product puts it (``SerialFolder.save``, one file
+per lot, as ``create_batch(keep_serials=…)`` writes it). Nothing is written into the index by hand:
+`shanglian serve` builds it from the chain's events and those files, checking every list against
+its on-chain root, and ``index_build_seconds`` is the time from its start until it answers
+/healthz with every serial indexed.
+
+Then, on that server (no platform account: nothing is flushed), Debian's `wrk` measures the item
+page of random serials among the ten million against the same server's hello-world route, in
+alternating rounds (as bench/resolver.py does at 100,000); each view is a phone's, counted as a scan.
+``resolver_rss_mib`` is the server's peak resident size (VmHWM) over its life, the index build
+included.
+
+Scan ingestion: the server is restarted with the platform account, so it flushes scans on chain
+in batches while `wrk` sends page views of distinct items, each from a client not seen before (its
+own user agent), for 60 s. Half-way, once a flush is marked as being sent, the server is killed
+with SIGKILL and started again; wrk keeps going (its requests meanwhile fail and are not counted).
+Every page that answered 200 names its serial, and wrk's script writes the serials of those
+answers to a file: what consumers were shown counted. When the queue has drained and every flush is
+indexed, the queue's rows, the acknowledged serials and the on-chain totals (the index of the
+``ScansRecorded`` logs) are compared item by item:
+
+- lost: an acknowledged scan with no queued row, or an item with fewer scans on chain than queued;
+- doubled: an item with more scans on chain than queued.
+
+Gas per scan is the mined flushes' gas over the scans they carried, at the flusher's batch size.
+
+    python -m bench.scale            # the full run, prints the figures as JSON
+    python -m bench.scale --quick    # 20 lots of 10,000, 20 s of scans: for development
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from eth_account import Account
+
+from bench.resolver import _wrk
+from shanglian import accounts, devkeys
+from shanglian.demo_pears import PEAR_GTIN
+from shanglian.localnode import LocalNode
+from shanglian.merkle import serial_range
+from shanglian.network import connect
+from shanglian.provenance import batch_id, item_hash
+from shanglian.resolver.process import PearProducer, ServerProcess
+
+LOTS, PER_LOT = 1_000, 10_000
+SCAN_SECONDS = 60
+CONNECTIONS = 8
+PLATFORM_KEY = 11  # the demo's scan platform (demo.CAST["platform"]), saved as the keystore "platform"
+AGENT = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
+PHONES = (
+    AGENT,
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Linux; Android 13; M2012K11AC) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Linux; Android 12; HarmonyOS; NOH-AN00) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/99.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.49 NetType/WIFI Language/zh_CN",
+)
+
+
+def lot_name(n: int) -> str:
+    return f"L{n:04d}"
+
+
+def serials_of(n: int, per_lot: int) -> list[str]:
+    return serial_range(f"L{n:04d}-", 1, per_lot + 1, 5)
+
+
+PAGE_LUA = """
+math.randomseed(%(seed)d)
+local headers = {["User-Agent"] = "%(agent)s"}
+request = function()
+  local lot = math.random(0, %(lots)d - 1)
+  return wrk.format("GET", string.format("/01/%(gtin)s/10/L%%04d/21/L%%04d-%%05d", lot, lot, math.random(1, %(per_lot)d)), headers)
+end
+"""
+
+# One thread: request n is item n of the scanned lots, from a client of its own: its own address,
+# as a reverse proxy in front of the resolver reports it (X-Forwarded-For, which uvicorn takes from
+# a proxy on 127.0.0.1), and one of a few phones' user agents, as a crowd of phones sends them.
+# A 200 answer's page names its item: its serial goes to the file of acknowledged scans.
+SCAN_LUA = """
+local n = -1
+local acked = nil
+local agents = {%(agents)s}
+init = function(args)
+  acked = io.open("%(acked)s", "w")
+end
+request = function()
+  n = n + 1
+  local lot = %(first_lot)d + math.floor(n / %(per_lot)d)
+  local serial = string.format("L%%04d-%%05d", lot, n %% %(per_lot)d + 1)
+  local address = string.format("10.%%d.%%d.%%d", math.floor(n / 65536) %% 256, math.floor(n / 256) %% 256, n %% 256)
+  local headers = {["User-Agent"] = agents[n %% #agents + 1], ["X-Forwarded-For"] = address}
+  return wrk.format("GET", string.format("/01/%(gtin)s/10/L%%04d/21/%%s", lot, serial), headers)
+end
+response = function(status, headers, body)
+  if status == 200 then
+    local serial = string.match(body, "/21/(L%%d%%d%%d%%d%%-%%d%%d%%d%%d%%d)")
+    if serial then acked:write(serial, "\\n") acked:flush() end
+  end
+end
+"""
+
+
+def _rss_mib(pid: int) -> dict[str, float]:
+    status = Path(f"/proc/{pid}/status").read_text()
+    found = {k: int(v) / 1024 for k, v in re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, re.M)}
+    return {"rss_mib": round(found["VmRSS"], 1), "peak_rss_mib": round(found["VmHWM"], 1)}
+
+
+def make_lots(producer: PearProducer, lots: int, per_lot: int) -> float:
+    """Creates the lots on chain with their serial lists published; the seconds it took."""
+    started = time.monotonic()
+    for n in range(lots):
+        producer.batch(lot_name(n), serials_of(n, per_lot))
+        if n % 100 == 99:
+            print(f"  {n + 1} lots on chain ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+    return time.monotonic() - started
+
+
+def page_rounds(server: ServerProcess, work: Path, lots: int, per_lot: int, rounds: int = 3) -> dict[str, Any]:
+    scripts = []
+    for n in range(rounds):
+        script = work / f"page-{n}.lua"
+        script.write_text(PAGE_LUA % {"seed": 20261201 + n, "agent": AGENT, "lots": lots, "gtin": PEAR_GTIN,
+                                      "per_lot": per_lot})
+        scripts.append(script)
+    sample = server.get(f"/01/{PEAR_GTIN}/10/{lot_name(lots - 1)}/21/{serials_of(lots - 1, per_lot)[-1]}",
+                        headers={"User-Agent": AGENT})
+    if "此码已被扫描" not in sample:
+        raise SystemExit("the item page does not show a scan count: not a real page")
+    _wrk(server.url + "/hello", None)  # warm-up
+    hellos, pages = [], []
+    for script in scripts:
+        hellos.append(_wrk(server.url + "/hello", None))
+        pages.append(_wrk(server.url, script))
+    hello = max(hellos, key=lambda r: r["req_per_s"])
+    page = max(pages, key=lambda r: r["req_per_s"])
+    return {
+        "hello_req_per_s": round(hello["req_per_s"], 1),
+        "page_req_per_s": round(page["req_per_s"], 1),
+        "ratio": round(page["req_per_s"] / hello["req_per_s"], 3),
+        "p99_ms": round(statistics.median(r["p99_ms"] for r in pages), 2),
+        "hello_p99_ms": round(statistics.median(r["p99_ms"] for r in hellos), 2),
+        "page_views": sum(r["requests"] for r in pages),
+    }
+
+
+def _db(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def _kill_mid_flush(server: ServerProcess, db: Path, at: float, deadline: float) -> dict[str, Any]:
+    """Waits until `at` (monotonic), then for a flush being sent, and kills the server (SIGKILL);
+    what the queue held at that moment, and how long the server took to answer again."""
+    time.sleep(max(0.0, at - time.monotonic()))
+    conn = _db(db)
+    try:
+        while time.monotonic() < deadline:
+            if conn.execute("SELECT COUNT(*) FROM scan_flushes WHERE status = 'sending'").fetchone()[0]:
+                break
+            time.sleep(0.005)
+        server.kill()
+        sending = conn.execute(
+            "SELECT COUNT(*), (SELECT COUNT(*) FROM scan_queue q JOIN scan_flushes f ON f.id = q.flush_id "
+            "WHERE f.status = 'sending') FROM scan_flushes WHERE status = 'sending'").fetchone()
+    finally:
+        conn.close()
+    down = time.monotonic()
+    server.start(timeout=600)
+    return {"flushes_sending_at_kill": sending[0], "scans_in_them": sending[1],
+            "restart_seconds": round(time.monotonic() - down, 2)}
+
+
+def _drained(db: Path, timeout: float = 600) -> None:
+    """Waits until every queued scan is in a flush that is done and indexed."""
+    deadline = time.monotonic() + timeout
+    conn = _db(db)
+    try:
+        while time.monotonic() < deadline:
+            left = conn.execute(
+                "SELECT (SELECT COUNT(*) FROM scan_queue WHERE flush_id IS NULL) + "
+                "(SELECT COUNT(*) FROM scan_flushes f WHERE status != 'done' "
+                "OR NOT EXISTS (SELECT 1 FROM scan_batches b WHERE b.scan_key = f.scan_key))").fetchone()[0]
+            if left == 0:
+                return
+            time.sleep(0.5)
+    finally:
+        conn.close()
+    raise SystemExit(f"scans still unflushed after {timeout:g} s")
+
+
+def reconcile(db: Path, acked: list[str], gtin: str, lot_of: Any) -> dict[str, int]:
+    """Lost and doubled scans: the queue's rows, the acknowledged serials and the on-chain totals."""
+    conn = _db(db)
+    try:
+        queued = Counter({(bytes(b), bytes(i)): n for b, i, n in conn.execute(
+            "SELECT batch_id, item_hash, COUNT(*) FROM scan_queue GROUP BY batch_id, item_hash")})
+        on_chain = Counter({(bytes(b), bytes(i)): n for b, i, n in conn.execute(
+            "SELECT batch_id, item_hash, SUM(total) FROM scan_totals GROUP BY batch_id, item_hash")})
+        logged = conn.execute("SELECT COALESCE(SUM(count), 0) FROM scan_logs").fetchone()[0]
+    finally:
+        conn.close()
+    unqueued = sum(1 for s in acked if queued[(batch_id(gtin, lot_of(s)), item_hash(s))] == 0)
+    lost = unqueued + sum(max(0, n - on_chain[k]) for k, n in queued.items())
+    doubled = sum(max(0, n - queued[k]) for k, n in on_chain.items())
+    return {"scans_lost": lost, "scans_doubled": doubled, "acked_not_queued": unqueued,
+            "queued": sum(queued.values()), "on_chain": int(logged)}
+
+
+def scan_ingestion(server: ServerProcess, work: Path, db: Path, chain: Any, first_lot: int, per_lot: int,
+                   seconds: int) -> dict[str, Any]:
+    acked_file = work / "acked.txt"
+    script = work / "scans.lua"
+    script.write_text(SCAN_LUA % {"acked": acked_file, "first_lot": first_lot, "per_lot": per_lot, "gtin": PEAR_GTIN,
+                                  "agents": ", ".join(f'"{a}"' for a in PHONES)})
+    before = _db(db)
+    queued_before = before.execute("SELECT COUNT(*) FROM scan_queue").fetchone()[0]
+    flushes_before = before.execute("SELECT COALESCE(MAX(id), 0) FROM scan_flushes").fetchone()[0]
+    before.close()
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script), server.url]
+    started = time.monotonic()
+    load = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    killed: dict[str, Any] = {}
+    killer = threading.Thread(target=lambda: killed.update(
+        _kill_mid_flush(server, db, started + seconds / 2, started + seconds * 0.75)))
+    killer.start()
+    output, _ = load.communicate(timeout=seconds + 120)
+    elapsed = time.monotonic() - started
+    killer.join()
+    _drained(db)
+    acked = acked_file.read_text().split()
+    conn = _db(db)
+    try:
+        queued = conn.execute("SELECT COUNT(*) FROM scan_queue").fetchone()[0] - queued_before
+        flushes = conn.execute(
+            "SELECT f.id, f.tx, COUNT(q.id), COUNT(DISTINCT q.item_hash) FROM scan_flushes f "
+            "JOIN scan_queue q ON q.flush_id = f.id WHERE f.id > ? GROUP BY f.id", (flushes_before,)).fetchall()
+    finally:
+        conn.close()
+    mined = [(tx, scans, items) for _, tx, scans, items in flushes if tx]
+    gas = sum(int(chain.w3.eth.get_transaction_receipt(tx)["gasUsed"]) for tx, _, _ in mined)
+    scans_mined = sum(scans for _, scans, _ in mined)
+    server.stop()
+    result = reconcile(db, acked, PEAR_GTIN, lambda s: s.split("-")[0])
+    return {
+        "scans_per_s": round(len(acked) / elapsed, 1),
+        "acked": len(acked),
+        "queued": queued,
+        "seconds": round(elapsed, 1),
+        **{k: v for k, v in result.items() if k in ("scans_lost", "scans_doubled", "acked_not_queued")},
+        "scans_on_chain": result["on_chain"],
+        "scans_queued_total": result["queued"],
+        **killed,
+        "flushes": len(flushes),
+        "flushes_settled_not_resent": len(flushes) - len(mined),
+        "scans_per_flush": round(scans_mined / max(1, len(mined)), 1),
+        "items_per_flush": round(sum(items for *_, items in mined) / max(1, len(mined)), 1),
+        "gas_per_scan": round(gas / max(1, scans_mined), 1),
+        "wrk": " ".join(line.strip() for line in output.splitlines() if "error" in line.lower() or "requests in" in line),
+    }
+
+
+def measure(lots: int = LOTS, per_lot: int = PER_LOT, scan_seconds: int = SCAN_SECONDS) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    node = LocalNode("anvil", state_dir=work / "anvil").start()
+    try:
+        chain = connect(node.profile)
+        producer = PearProducer(chain, work)
+        made = make_lots(producer, lots, per_lot)
+        env = {**os.environ, "SHANGLIAN_HOME": str(work), "HOME": str(work / "home"), accounts.PASSWORD_ENV: "bench"}
+        with mock.patch.dict(os.environ, {"HOME": env["HOME"]}):
+            accounts.save("platform", Account.from_key(devkeys.key(PLATFORM_KEY)), "bench")
+        db = work / "index.sqlite"
+        args = ["--network", node.url, "--serials", str(producer.serials.folder), "--index", str(db)]
+        server = ServerProcess(args, env, log=work / "serve.log")
+        started = time.monotonic()
+        server.start(timeout=1800)
+        built = time.monotonic() - started
+        assert server.process is not None
+        health = server.get("/healthz")
+        if health["items_indexed"] != lots * per_lot:
+            raise SystemExit(f"the index holds {health['items_indexed']:,} serials, not {lots * per_lot:,}")
+        try:
+            pages = page_rounds(server, work, lots, per_lot)
+            memory = _rss_mib(server.process.pid)
+        finally:
+            server.stop()
+        index_mib = round(db.stat().st_size / 2**20, 1)
+        flushing = ServerProcess([*args, "--account", "platform", "--interval", "0.2"], env, port=server.port,
+                                 log=work / "serve.log").start(timeout=600)
+        # The scanned lots: the second half, item by item from its first.
+        scans = scan_ingestion(flushing, work, db, chain, lots // 2, per_lot, scan_seconds)
+        return {
+            "resolver_items": health["items_indexed"],
+            "resolver_p99_ms": pages["p99_ms"],
+            "resolver_ratio": pages["ratio"],
+            "resolver_rss_mib": memory["peak_rss_mib"],
+            "resolver_rss_serving_mib": memory["rss_mib"],
+            "resolver_page_req_per_s": pages["page_req_per_s"],
+            "resolver_hello_req_per_s": pages["hello_req_per_s"],
+            "resolver_hello_p99_ms": pages["hello_p99_ms"],
+            "index_build_seconds": round(built, 1),
+            "index_mib": index_mib,
+            "lots_made_seconds": round(made, 1),
+            "scans_per_s": scans["scans_per_s"],
+            "scans_lost": scans["scans_lost"],
+            "scans_doubled": scans["scans_doubled"],
+            "scan_gas_per_scan": scans["gas_per_scan"],
+            "scan_run": {k: v for k, v in scans.items() if k not in ("scans_per_s", "scans_lost", "scans_doubled")},
+        }
+    finally:
+        node.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if "--quick" in sys.argv[1:]:
+        print(json.dumps(measure(20, PER_LOT, 20), indent=2))
+    else:
+        print(json.dumps(measure(), indent=2))
