@@ -19,10 +19,11 @@ from typing import Any, Callable, Iterator, Sequence
 
 from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
+from hexbytes import HexBytes
 from web3.contract import Contract
 from web3.datastructures import AttributeDict
 from web3.exceptions import MismatchedABI, Web3RPCError
-from web3.types import LogReceipt
+from web3.types import LogReceipt, RPCEndpoint
 
 from shanglian.errors import NetworkError
 from shanglian.network import Chain
@@ -59,7 +60,7 @@ def fetch(
     while start <= last:
         end = min(last, start + window(chain) - 1)
         try:
-            found = chain.w3.eth.get_logs({"address": address, "topics": list(topics), "fromBlock": start, "toBlock": end})
+            found = _get_logs(chain, {"address": address, "topics": list(topics), "fromBlock": start, "toBlock": end})
         except Web3RPCError as exc:
             if end == start:
                 raise NetworkError(f"the node at {chain.profile.rpc} refused eth_getLogs for block {start}: {exc}") from None
@@ -67,6 +68,39 @@ def fetch(
             continue
         yield from found
         start = end + 1
+
+
+def _get_logs(chain: Chain, query: dict[str, Any]) -> list[Any]:
+    """eth_getLogs. From a node, the answer's fields are converted here, as web3 would give them
+    (AttributeDicts: numbers as ints, hashes as HexBytes, the address checksummed): web3's result
+    formatters measured close to a millisecond per log, and an index follows one log per scanned
+    item. The embedded chain answers through web3."""
+    if chain.profile.embedded:
+        return list(chain.w3.eth.get_logs(query))  # type: ignore[arg-type]
+    params = {**query, "fromBlock": hex(query["fromBlock"]), "toBlock": hex(query["toBlock"])}
+    response = chain.w3.provider.make_request(RPCEndpoint("eth_getLogs"), [params])
+    if "error" in response:
+        raise Web3RPCError(str(response["error"]), rpc_response=response)
+    checksum: dict[str, str] = {}
+    found = []
+    for raw in response["result"]:
+        address = raw["address"]
+        if address not in checksum:
+            checksum[address] = to_checksum_address(address)
+        found.append(AttributeDict({
+            "address": checksum[address], "topics": [_hexbytes(t) for t in raw["topics"]], "data": _hexbytes(raw["data"]),
+            "blockNumber": int(raw["blockNumber"], 16), "transactionHash": _hexbytes(raw["transactionHash"]),
+            "transactionIndex": int(raw["transactionIndex"], 16), "blockHash": _hexbytes(raw["blockHash"]),
+            "logIndex": int(raw["logIndex"], 16), "removed": bool(raw.get("removed", False)),
+        }))
+    return found
+
+
+def _hexbytes(text: str) -> HexBytes:
+    """HexBytes of a node's 0x hex string. HexBytes is bytes with methods and no state of its own,
+    so it is made from the decoded bytes directly: its constructor (which accepts any type) measured
+    two thirds of the cost, six of them per log."""
+    return bytes.__new__(HexBytes, bytes.fromhex(text[2:]))
 
 
 def window(chain: Chain) -> int:

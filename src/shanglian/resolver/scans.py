@@ -53,6 +53,7 @@ from web3.contract import Contract
 from web3.exceptions import Web3Exception
 
 from shanglian.errors import ContractError, ShanglianError
+from shanglian.pipeline import CallEncoder, Job, Journal, Pipeline
 from shanglian.provenance import MAX_SCANS_PER_CALL, Provenance, item_hash
 from shanglian.transactions import Transactor
 
@@ -240,16 +241,92 @@ class Flusher:
         self.contract = contract
         self.platform = platform
         self.max_rows = max_rows
+        self._encode = CallEncoder(contract, "recordScans")
 
     def run_once(self) -> FlushResult:
         """Settles unfinished flushes (resending those not on chain), then flushes new scans."""
         result = FlushResult()
         self._reopen_lost()
-        for flush_id, in self.conn.execute("SELECT id FROM scan_flushes WHERE status = 'sending' ORDER BY id").fetchall():
-            self._send(flush_id, result, resumed=True)
-        for flush_id in self._plan():
-            self._send(flush_id, result, resumed=False)
+        unfinished = [flush_id for flush_id, in self.conn.execute(
+            "SELECT id FROM scan_flushes WHERE status = 'sending' ORDER BY id").fetchall()]
+        for flush_id in unfinished:
+            if self._landed(flush_id, result):
+                continue
+            if self.sender.chain.profile.rpc is None:
+                self._send(flush_id, result)
+        if self.sender.chain.profile.rpc is None:  # the embedded chain: one transaction at a time
+            for flush_id in self._plan():
+                self._send(flush_id, result)
+            return result
+        pending = [flush_id for flush_id, in self.conn.execute(
+            "SELECT id FROM scan_flushes WHERE status = 'sending' ORDER BY id").fetchall()]
+        self._send_all(pending + self._plan(), result)
         return result
+
+    def _landed(self, flush_id: int, result: FlushResult) -> bool:
+        """Whether an unfinished flush (a crash came between sending and marking it) is on chain
+        already; if so it is marked done, not resent."""
+        key, scans = self.conn.execute(
+            "SELECT scan_key, (SELECT COUNT(*) FROM scan_queue WHERE flush_id = f.id) FROM scan_flushes f WHERE id = ?",
+            (flush_id,)).fetchone()
+        if not self.contract.functions.scanBatchRecorded(self.platform, bytes(key)).call():
+            return False
+        self._finish(flush_id, "done", None, None)
+        result.settled += 1
+        result.scans += scans
+        log.info("scan flush %d was already on chain: marked done, not resent", flush_id)
+        return True
+
+    def _counts(self, flush_id: int) -> tuple[bytes, bytes, Counter[str]]:
+        key, batch = self.conn.execute("SELECT scan_key, batch_id FROM scan_flushes WHERE id = ?", (flush_id,)).fetchone()
+        counts = Counter(s for (s,) in self.conn.execute("SELECT serial FROM scan_queue WHERE flush_id = ?", (flush_id,)))
+        return bytes(key), bytes(batch), counts
+
+    def _send_all(self, flush_ids: list[int], result: FlushResult) -> None:
+        """Sends the flushes through the bulk pipeline (:mod:`shanglian.pipeline`): calldata encoded
+        with eth-abi, signed locally, sent and their receipts collected in JSON-RPC batches; a
+        flush of 500 items through web3's contract and receipt formatting measured over a second
+        of this process's time, which the pages it serves share. Each flush's gas is the node's
+        estimate plus a quarter; a flush the node will not estimate, or whose transaction
+        reverted, goes the one-at-a-time way (:meth:`_send`), which settles or names the refusal."""
+        if not flush_ids:
+            return
+        flushes = {flush_id: self._counts(flush_id) for flush_id in flush_ids}
+        calls = {}
+        for flush_id, (key, batch, counts) in flushes.items():
+            calls[flush_id] = self._encode(key, batch, [item_hash(s) for s in counts], list(counts.values()))
+        pipeline = Pipeline(self.sender.chain, self.sender.account, Journal(":memory:"), keep_receipts=True)
+        estimates = pipeline.rpc.batch(pipeline._http, [
+            ("eth_estimateGas", [{"from": self.sender.address, "to": self.contract.address, "data": "0x" + data.hex()}])
+            for data in calls.values()])
+        jobs, by_key, refused = [], {}, []
+        for (flush_id, data), estimate in zip(calls.items(), estimates):
+            if "result" not in estimate:
+                refused.append(flush_id)
+                continue
+            key = "0x" + flushes[flush_id][0].hex()
+            by_key[key] = flush_id
+            jobs.append(Job(key, self.contract.address, data, int(estimate["result"], 16) * 5 // 4))
+        try:
+            outcome = pipeline.run(jobs) if jobs else None
+        except (ShanglianError, Web3Exception, OSError) as exc:
+            # Unsent or unmined flushes stay 'sending': the next pass settles or resends them.
+            log.warning("scan flushes %s not sent yet: %s", sorted(by_key.values()), exc)
+            result.failed += len(by_key)
+            outcome = None
+        self.sender.resync_nonce()  # the pipeline used the account's nonces
+        if outcome is not None:
+            for key, flush_id in by_key.items():
+                receipt = outcome.receipts.get(key)
+                if key in outcome.reverted or receipt is None:
+                    refused.append(flush_id)
+                    continue
+                self._finish(flush_id, "done", receipt["transactionHash"], None)
+                result.sent += 1
+                result.scans += sum(flushes[flush_id][2].values())
+        for flush_id in sorted(refused):
+            if not self._landed(flush_id, result):
+                self._send(flush_id, result)
 
     def _reopen_lost(self) -> None:
         """Puts done flushes whose record is not on chain any more back to 'sending' (module doc)."""
@@ -311,18 +388,11 @@ class Flusher:
         self.conn.executemany("UPDATE scan_queue SET flush_id = ? WHERE id = ?", ((flush_id, r) for r in row_ids))
         return flush_id
 
-    def _send(self, flush_id: int, result: FlushResult, resumed: bool) -> None:
-        key, batch = self.conn.execute("SELECT scan_key, batch_id FROM scan_flushes WHERE id = ?", (flush_id,)).fetchone()
-        key, batch = bytes(key), bytes(batch)
-        counts = Counter(s for (s,) in self.conn.execute("SELECT serial FROM scan_queue WHERE flush_id = ?", (flush_id,)))
+    def _send(self, flush_id: int, result: FlushResult) -> None:
+        """Sends one flush through the SDK (its refusal decoded into the contract's named error)."""
+        key, batch, counts = self._counts(flush_id)
         scans = sum(counts.values())
         try:
-            if resumed and self.contract.functions.scanBatchRecorded(self.platform, key).call():
-                self._finish(flush_id, "done", None, None)
-                result.settled += 1
-                result.scans += scans
-                log.info("scan flush %d was already on chain: marked done, not resent", flush_id)
-                return
             receipt = self.sdk.record_scans(batch, dict(counts), key)
         except ContractError as exc:
             if exc.name == "ProvenanceScanBatchRecorded":  # landed meanwhile: never counted twice

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from eth_hash.auto import keccak
+from sha3 import keccak_256
 
 from shanglian import gs1
 from shanglian.errors import InputError
@@ -259,7 +259,7 @@ class Resolver:
         facts = self._facts(key)
         if facts is None or not queries.is_item(self.conn, facts, serial):
             return None
-        item = keccak(serial.encode("ascii"))
+        item = keccak_256(serial.encode("ascii")).digest()  # item_hash, the serial checked above
         if client is not None:
             await self.writer.record(key, serial, item, client)
         on_chain, pending = self.queue.counts(key, item, self.platforms)
