@@ -2,12 +2,16 @@
 
 Figures are gas (exact), throughput ratios measured side by side in the same run, and wall-clock
 seconds where a target is stated in seconds. Keys whose feature does not exist yet are absent.
+
+    python -m bench.run              # everything (make bench)
+    python -m bench.run scale        # only the named parts; the file's other sections are kept
 """
 
 from __future__ import annotations
 
 import json
 import platform
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -38,21 +42,33 @@ TARGETS = {
 }
 
 
-def main() -> None:
+PARTS = ("gas", "pipeline", "onboard", "resolver", "scale")
+
+
+def main(parts: list[str]) -> None:
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        raise SystemExit(f"no bench part {', '.join(unknown)}: give some of {', '.join(PARTS)}, or none for all")
+    wanted = set(parts or PARTS)
     console = Console(highlight=False)
-    results: dict = {}
-    console.print("gas …")
-    results["gas"] = gas.measure()
-    console.print("pipeline …")
-    results["pipeline"] = pipeline.measure()
-    console.print("pipeline batch limits …")
-    results["pipeline_batching"] = pipeline.measure_batching()
-    console.print("bulk onboarding …")
-    results.update(onboard.measure())
-    console.print("resolver …")
-    results["resolver"] = resolver.measure()
-    console.print("province scale: 10,000,000 serials, scans with a kill -9 …")
-    results["scale"] = scale.measure()
+    results: dict = json.loads(RESULTS.read_text()) if parts and RESULTS.exists() else {}
+    if "gas" in wanted:
+        console.print("gas …")
+        results["gas"] = gas.measure()
+    if "pipeline" in wanted:
+        console.print("pipeline …")
+        results["pipeline"] = pipeline.measure()
+        console.print("pipeline batch limits …")
+        results["pipeline_batching"] = pipeline.measure_batching()
+    if "onboard" in wanted:
+        console.print("bulk onboarding …")
+        results.update(onboard.measure())
+    if "resolver" in wanted:
+        console.print("resolver …")
+        results["resolver"] = resolver.measure()
+    if "scale" in wanted:
+        console.print("province scale: 10,000,000 serials, scans with a kill -9 …")
+        results["scale"] = scale.measure()
     results["machine"] = {"cpus": __import__("os").cpu_count(), "python": platform.python_version()}
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
@@ -76,4 +92,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
