@@ -48,6 +48,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
+import requests
 from eth_hash.auto import keccak
 from web3.contract import Contract
 from web3.exceptions import Web3Exception
@@ -242,6 +243,7 @@ class Flusher:
         self.platform = platform
         self.max_rows = max_rows
         self._encode = CallEncoder(contract, "recordScans")
+        self._http = requests.Session()
 
     def run_once(self) -> FlushResult:
         """Settles unfinished flushes (resending those not on chain), then flushes new scans."""
@@ -296,7 +298,7 @@ class Flusher:
         for flush_id, (key, batch, counts) in flushes.items():
             calls[flush_id] = self._encode(key, batch, [item_hash(s) for s in counts], list(counts.values()))
         pipeline = Pipeline(self.sender.chain, self.sender.account, Journal(":memory:"), keep_receipts=True)
-        estimates = pipeline.rpc.batch(pipeline._http, [
+        estimates = pipeline.rpc.batch(self._http, [
             ("eth_estimateGas", [{"from": self.sender.address, "to": self.contract.address, "data": "0x" + data.hex()}])
             for data in calls.values()])
         jobs, by_key, refused = [], {}, []
