@@ -1,11 +1,12 @@
-"""The resolver's index: ProductProvenance and EnterpriseRegistry events followed into SQLite.
+"""The resolver's index: ProductProvenance and EnterpriseRegistry events followed into its database
+(SQLite, or PostgreSQL shared by several resolvers: :mod:`.store`).
 
 Pages are served from this index, never from chain calls per request. :class:`Indexer` reads logs
 in block ranges no wider than the profile's ``logs_range`` (consortium nodes cap eth_getLogs),
 decodes them with the SDK's decoders (:func:`shanglian.logs.decode`), and applies each range in one
-SQLite transaction together with the new ``last_block``: a crash leaves the index at the end of the
+transaction together with the new ``last_block``: a crash leaves the index at the end of the
 last whole range, and the next run resumes from the block after it. Rows keyed by (block, log
-index) are inserted with ``INSERT OR IGNORE`` and totals only move when a row was new, so replaying
+index) are inserted with ``ON CONFLICT DO NOTHING`` and totals only move when a row was new, so replaying
 a range could not count anything twice either.
 
 Item membership. The chain holds only a Merkle root per batch; the producer publishes the serial
@@ -31,7 +32,6 @@ a copy of anything and are kept (the flusher then resends those whose record was
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +46,7 @@ from shanglian.merkle import SerialTree
 from shanglian.network import Chain
 from shanglian.provenance import Origin
 from shanglian.registry import ImportRow
+from shanglian.resolver.store import Database, connect_database
 from shanglian.trace import SerialFolder
 
 __all__ = ["SCHEMA", "Indexer", "IndexMismatch", "IndexStats", "connect_db"]
@@ -55,7 +56,7 @@ log = logging.getLogger("shanglian.resolver.indexer")
 ZERO32 = bytes(32)
 
 # What a rebuild keeps: the index's identity and the scan queue's tables (see the module doc).
-_KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "sqlite_sequence"}
+_KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "schema_version"}
 _KEPT_META = {"chain_id", "provenance", "registry", "scan_namespace"}
 
 # Raised whenever a table of the index changes shape: an index of another version is rebuilt.
@@ -122,35 +123,41 @@ CREATE TABLE IF NOT EXISTS scan_batches (
 """
 
 
-def connect_db(path: str | Path) -> sqlite3.Connection:
-    """A connection to the index (created if new): WAL, so pages read while the indexer writes.
-
-    ``synchronous=NORMAL`` in WAL mode keeps every committed transaction across a crash of the
-    process (what a killed server is); only a power cut can lose the last commits.
-    """
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=30000")
-    if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+def connect_db(target: str | Path, named_rows: bool = False) -> Database:
+    """A connection to the index at `target` (an SQLite file, or a ``postgresql://`` URL), its tables
+    made if new; an index of another schema version loses its index tables (rebuilt from the chain)."""
+    conn = connect_database(target, named_rows)
+    if conn.version != SCHEMA_VERSION:
         _drop_index_tables(conn)
-    conn.executescript(SCHEMA)
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    conn.script(conn.schema(SCHEMA))
+    conn.version = SCHEMA_VERSION
     return conn
 
 
-def _drop_index_tables(conn: sqlite3.Connection) -> None:
+def set_meta(conn: Database, key: str, value: str) -> None:
+    conn.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def _drop_index_tables(conn: Database) -> None:
     """An index of another shape: its tables go (the next pass rebuilds them from the chain); the
     index's identity and the scan queue stay."""
-    tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    with conn:
-        conn.execute("BEGIN IMMEDIATE")
+    tables = conn.tables()
+    with conn.write():
         for name in tables:
             if name not in _KEPT_TABLES:
                 conn.execute(f'DROP TABLE "{name}"')
         if "meta" in tables:
             conn.execute(f"DELETE FROM meta WHERE key NOT IN ({','.join('?' * len(_KEPT_META))})", tuple(_KEPT_META))
 
+
+_BATCH_COLUMNS = (
+    "batch_id, gtin, lot, producer, custodian, place, region_code, latitude, longitude, production_date, quantity, "
+    "serials_root, metadata_uri, created_block, created_at, serials_status"
+)
+_ENTERPRISE_UPSERT = (
+    " ON CONFLICT (account) DO UPDATE SET name = excluded.name, status = excluded.status, roles = excluded.roles, "
+    "licence_expiry = excluded.licence_expiry"
+)
 
 # The registry events the index follows: names, and what the registry's actingFor depends on.
 _REGISTRY_EVENTS = (
@@ -192,14 +199,14 @@ def _origin(value: Any) -> tuple[str, int, float, float]:
 
 
 class Indexer:
-    """Follows one deployment (ProductProvenance + its EnterpriseRegistry) into the SQLite index."""
+    """Follows one deployment (ProductProvenance + its EnterpriseRegistry) into the index."""
 
     def __init__(
         self,
         chain: Chain,
         provenance: Contract,
         registry: Contract,
-        conn: sqlite3.Connection,
+        conn: Database,
         serials: SerialFolder | str | Path | None = None,
         start_block: int = 0,
         range_blocks: int | None = None,
@@ -221,6 +228,7 @@ class Indexer:
         self._registry_topics = [logs.topic(registry, name) for name in _REGISTRY_EVENTS]
         self._skipped: set[tuple[bytes, str]] = set()  # import rows the registry skipped, this pass
         self._scan_platform: tuple[str, str] = ("", "")  # (transaction, platform) of the last ScanBatchRecorded
+        self._generation: str | None = None  # the index's change count when this indexer last looked
         self._bind(fresh)
 
     # -- identity of the index -------------------------------------------------------------------
@@ -245,10 +253,9 @@ class Indexer:
                 )
             self._clear(keep_tables=set(), keep_meta=set())
         if all(self._meta(k) is None for k in identity):
-            with self.conn:
-                self.conn.execute("BEGIN IMMEDIATE")
+            with self.conn.write():
                 for key, value in identity.items():
-                    self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+                    set_meta(self.conn, key, value)
             return
         if fresh:
             self.rebuild("a fresh index was asked for")
@@ -273,11 +280,10 @@ class Indexer:
         self.on_change()
 
     def _clear(self, keep_tables: set[str], keep_meta: set[str]) -> None:
-        tables = [name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
+        tables = self.conn.tables()
+        with self.conn.write():
             for name in tables:
-                if name not in keep_tables | {"meta", "sqlite_sequence"}:
+                if name not in keep_tables | {"meta", "schema_version"}:
                     self.conn.execute(f'DELETE FROM "{name}"')
             self.conn.execute(
                 f"DELETE FROM meta WHERE key NOT IN ({','.join('?' * len(keep_meta))})", tuple(keep_meta)
@@ -288,6 +294,12 @@ class Indexer:
         value = self._meta("last_block")
         return self.start_block - 1 if value is None else int(value)
 
+    def _bump_generation(self) -> None:
+        """Counts a change of the index (inside its write): resolvers sharing the database notice it."""
+        self.conn.execute(
+            "INSERT INTO meta VALUES ('generation', '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)")
+
     # -- following the chain ---------------------------------------------------------------------
 
     def head(self) -> int:
@@ -296,7 +308,7 @@ class Indexer:
     def run_once(self, max_ranges: int | None = None) -> IndexStats:
         """Indexes from the block after the last indexed one up to the head, one range per
         transaction; then loads serial lists that have appeared since."""
-        with self.lock:
+        with self.lock, self.conn.exclusive("shanglian:indexer"):
             self._follow_chain()
             start = self.last_block + 1
             head = self.head()
@@ -306,8 +318,10 @@ class Indexer:
                 count += self._index_range(start, end)
                 ranges += 1
                 start = end + 1
-            loaded = self._load_missing_serials()
-            if count or loaded:
+            self._load_missing_serials()
+            generation = self._meta("generation")
+            if generation != self._generation:  # changed by this pass or by another resolver's
+                self._generation = generation
                 self.on_change()
             return IndexStats(self.last_block + 1 - ranges, self.last_block, ranges, count)
 
@@ -339,14 +353,15 @@ class Indexer:
         end_hash = _hex(self.chain.w3.eth.get_block(end)["hash"])
         end_time = int(self.chain.w3.eth.get_block(end)["timestamp"])
         new_batches: list[bytes] = []
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
+        with self.conn.write():
             for event in events:
                 created = self._apply(event)
                 if created is not None:
                     new_batches.append(created)
             for key, value in (("last_block", end), ("last_block_hash", end_hash), ("last_block_time", end_time)):
-                self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
+                set_meta(self.conn, key, str(value))
+            if events:
+                self._bump_generation()
         for batch in new_batches:
             self._load_serials(batch)
         return len(events)
@@ -358,7 +373,7 @@ class Indexer:
         at = self._block_time(block)
         sql = self.conn.execute
         if name == "EnterpriseApplied":
-            sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?, 'applied', ?, ?)",
+            sql("INSERT INTO enterprises VALUES (?, ?, 'applied', ?, ?)" + _ENTERPRISE_UPSERT,
                 (args["account"], args["name"], int(args["roles"]), int(args["licenceExpiry"])))
         elif name == "ImportRowSkipped":
             # Emitted before its chunk's ImportChunkApplied, in the same transaction (same range).
@@ -367,7 +382,7 @@ class Indexer:
             root = bytes(args["importRoot"])
             for row in ImportRow.unpack(bytes(args["rows"])):
                 if (root, row.account) not in self._skipped:
-                    sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?, 'active', ?, ?)",
+                    sql("INSERT INTO enterprises VALUES (?, ?, 'active', ?, ?)" + _ENTERPRISE_UPSERT,
                         (row.account, row.name, row.roles, row.licence_expiry))
         elif name in _STATUS_OF:
             sql("UPDATE enterprises SET status = ? WHERE account = ?", (_STATUS_OF[name], args["account"]))
@@ -379,19 +394,23 @@ class Indexer:
             sql("UPDATE enterprises SET licence_expiry = ? WHERE account = ?", (int(args["licenceExpiry"]), args["account"]))
         elif name == "ProductRegistered":
             sql(
-                "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?)",
+                "INSERT INTO products VALUES (?, ?, ?, ?) ON CONFLICT (gtin) DO UPDATE SET producer = excluded.producer, "
+                "name = excluded.name, features = excluded.features",
                 (_gtin14(args["gtin"]), args["producer"], args["name"], args["features"]),
             )
         elif name == "LocationRegistered":
             sql(
-                "INSERT OR REPLACE INTO locations VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO locations VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (gln) DO UPDATE SET enterprise = excluded.enterprise, "
+                "place = excluded.place, region_code = excluded.region_code, latitude = excluded.latitude, "
+                "longitude = excluded.longitude",
                 (str(int(args["gln"])).zfill(13), args["enterprise"], *_origin(args["site"])),
             )
         elif name == "BatchCreated":
             key = bytes(args["batchId"])
             root = bytes(args["serialsRoot"])
             sql(
-                "INSERT OR IGNORE INTO batches VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL)",
+                f"INSERT INTO batches ({_BATCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 (
                     key, _gtin14(args["gtin"]), args["lot"], args["producer"], args["producer"],
                     *_origin(args["origin"]), int(args["productionDate"]), int(args["quantity"]), root,
@@ -399,16 +418,16 @@ class Indexer:
                 ),
             )
             sql(
-                "INSERT OR IGNORE INTO custody VALUES (?, ?, ?, ?, NULL, ?)",
+                "INSERT INTO custody VALUES (?, ?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING",
                 (block, index, key, args["producer"], at),
             )
             return key if root != ZERO32 else None
         elif name == "BatchTransformed":
             for source in args["inputBatchIds"]:
-                sql("INSERT OR IGNORE INTO batch_inputs VALUES (?, ?)", (bytes(args["outputBatchId"]), bytes(source)))
+                sql("INSERT INTO batch_inputs VALUES (?, ?) ON CONFLICT DO NOTHING", (bytes(args["outputBatchId"]), bytes(source)))
         elif name == "BatchCertified":
             sql(
-                "INSERT OR IGNORE INTO certifications VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                "INSERT INTO certifications VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL) ON CONFLICT DO NOTHING",
                 (block, index, bytes(args["batchId"]), args["alliance"], _hex(args["certificateHash"]),
                  int(args["expiry"]), at),
             )
@@ -421,7 +440,7 @@ class Indexer:
         elif name == "TraceEventRecorded":
             gln = int(args["gln"])
             sql(
-                "INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (block, index, bytes(args["batchId"]), bytes(args["itemHash"]), args["enterprise"],
                  int(args["bizStep"]), str(gln).zfill(13) if gln else None, bytes(args["dataHash"]), at,
                  _hex(event["transactionHash"])),
@@ -429,7 +448,7 @@ class Indexer:
         elif name == "CustodyAccepted":
             key = bytes(args["batchId"])
             cur = sql(
-                "INSERT OR IGNORE INTO custody VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO custody VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (block, index, key, args["to"], args["from"], at),
             )
             if cur.rowcount:
@@ -438,14 +457,14 @@ class Indexer:
             sql("UPDATE batches SET seller = ? WHERE batch_id = ?", (args["seller"], bytes(args["batchId"])))
         elif name == "BatchRecalled":
             sql(
-                "INSERT OR IGNORE INTO recalls VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO recalls VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (bytes(args["batchId"]), args["enterprise"], args["reason"], at, block),
             )
         elif name == "ScanBatchRecorded":
             # recordScans emits it before its ScansRecorded logs, in the same transaction.
             self._scan_platform = (_hex(event["transactionHash"]), args["platform"])
             sql(
-                "INSERT OR IGNORE INTO scan_batches VALUES (?, ?, ?, ?)",
+                "INSERT INTO scan_batches VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (args["platform"], bytes(args["scanBatch"]), bytes(args["batchId"]), block),
             )
         elif name == "ScansRecorded":
@@ -453,7 +472,7 @@ class Indexer:
             tx, platform = self._scan_platform
             if tx != _hex(event["transactionHash"]):
                 raise ConfigError(f"ScansRecorded at block {block} log {index} follows no ScanBatchRecorded of its transaction")
-            cur = sql("INSERT OR IGNORE INTO scan_logs VALUES (?, ?, ?, ?, ?, ?)", (block, index, key, item, count, platform))
+            cur = sql("INSERT INTO scan_logs VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", (block, index, key, item, count, platform))
             if cur.rowcount:  # a replayed log is never added twice
                 sql(
                     "INSERT INTO scan_totals VALUES (?, ?, ?, ?) "
@@ -486,8 +505,7 @@ class Indexer:
                     status = "mismatch"
             except InputError:
                 status = "mismatch"
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
+        with self.conn.write():
             if status == "loaded":
                 assert serials is not None
                 number = int(row[1])
@@ -497,4 +515,5 @@ class Indexer:
                 "UPDATE batches SET serials_status = ?, serial_count = ? WHERE batch_id = ?",
                 (status, len(serials) if status == "loaded" and serials else 0, key),
             )
+            self._bump_generation()
         return status == "loaded"

@@ -1,10 +1,11 @@
-"""Consumer scans: a durable queue in SQLite and a flusher that records them on chain exactly once.
+"""Consumer scans: a durable queue in the resolver's database and a flusher that records them on chain
+exactly once.
 
 A page view inserts one row into ``scan_queue`` and commits before the page is returned, so a
 scan the consumer saw counted is never lost. The :class:`Flusher` (run by the resolver's worker,
 between index passes) sends the pending scans on chain in batches, signed by the platform account:
 
-1. In one SQLite transaction it creates a ``scan_flushes`` row with a deterministic key
+1. In one transaction it creates a ``scan_flushes`` row with a deterministic key
    (``keccak256("shanglian:scans:<index id>:<flush id>")``), and assigns the queued rows to it.
    The key is on disk before anything is sent.
 2. It sends ``recordScans(key, batch, items, counts)``. The contract refuses a key it has seen
@@ -33,8 +34,15 @@ the window is not queued (a lookup on the queue's index by item, whose pages the
 a table of its own, keyed by random hashes, measured a fifth slower). Which views are not scans at
 all is decided before (see :mod:`shanglian.resolver.clients`): HEAD requests, known bots and
 link-preview fetchers, browser prefetches, requests without a user agent. The window is checked
-inside the same SQLite transaction that queues the scan, so reloads arriving together are one scan
+inside the same transaction that queues the scan, so reloads arriving together are one scan
 too, and it survives a restart.
+
+Several resolvers on one PostgreSQL database (:mod:`.store`) share the queue. The window's check
+and insert are serialised per item (a transaction lock on the item's key), and one flusher at a
+time sends: the worker that holds the database's flusher lease. A process killed with SIGKILL
+loses the lease with its connection; the next holder first settles the flushes left ``sending``
+against the chain by their keys (step 3 above), so a flush's key is sent by one flusher at a time
+and recorded once.
 """
 
 from __future__ import annotations
@@ -42,7 +50,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import sqlite3
 import time
 import uuid
 from collections import Counter
@@ -56,6 +63,8 @@ from web3.exceptions import Web3Exception
 from shanglian.errors import ContractError, ShanglianError
 from shanglian.pipeline import CallEncoder, Job, Journal, Pipeline
 from shanglian.provenance import MAX_SCANS_PER_CALL, Provenance, item_hash
+from shanglian.resolver.indexer import set_meta
+from shanglian.resolver.store import Database
 from shanglian.transactions import Transactor
 
 __all__ = ["QUEUE_SCHEMA", "FlushResult", "Flusher", "GroupCommit", "ScanQueue"]
@@ -82,16 +91,16 @@ class ScanQueue:
     """The durable queue, on a connection to the index database. `window`: seconds within which a
     client's views of one item are one scan."""
 
-    def __init__(self, conn: sqlite3.Connection, window: float = DEFAULT_SCAN_WINDOW) -> None:
+    def __init__(self, conn: Database, window: float = DEFAULT_SCAN_WINDOW) -> None:
         self.conn = conn
         self.window = window
-        conn.executescript(QUEUE_SCHEMA)
-        if "client" not in {column[1] for column in conn.execute("PRAGMA table_info(scan_queue)")}:
-            conn.execute("ALTER TABLE scan_queue ADD COLUMN client BLOB")  # a queue from before the window
+        conn.script(conn.schema(QUEUE_SCHEMA))
+        if "client" not in conn.columns("scan_queue"):
+            conn.execute(conn.schema("ALTER TABLE scan_queue ADD COLUMN client BLOB"))  # a queue from before the window
         row = conn.execute("SELECT value FROM meta WHERE key = 'scan_namespace'").fetchone()
         if row is None:
             # Keys of this index's flushes never collide with another index's for the same platform.
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('scan_namespace', ?)", (uuid.uuid4().hex,))
+            conn.execute("INSERT INTO meta VALUES ('scan_namespace', ?) ON CONFLICT DO NOTHING", (uuid.uuid4().hex,))
             row = conn.execute("SELECT value FROM meta WHERE key = 'scan_namespace'").fetchone()
         self.namespace = row[0]
         self._client_salt = self.namespace.encode("ascii")
@@ -126,8 +135,7 @@ class ScanQueue:
         rows: list[tuple[bytes, bytes, str, float, bytes | None]] = []
         marks: set[tuple[bytes, bytes, bytes]] = set()  # (batch, item, client) queued in this group
         counted = []
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
+        with self.conn.write(batch + item for batch, item, _, _ in views):
             for batch, item, serial, client in views:
                 key = None if client is None else self.client_key(client)
                 fresh = key is None or (
@@ -150,12 +158,12 @@ class ScanQueue:
         """(indexed on-chain total of the scans recorded by `platforms` (None: by any platform),
         :meth:`pending`) of the item, in one statement."""
         on_chain, pending = self.conn.execute(
-            "SELECT (SELECT SUM(total) FROM scan_totals WHERE batch_id = ?1 AND item_hash = ?2"
-            + _platform_filter(platforms, 3) + "), "
+            "SELECT (SELECT SUM(total) FROM scan_totals WHERE batch_id = ? AND item_hash = ?"
+            + _platform_filter(platforms) + "), "
             "(SELECT COUNT(*) FROM scan_queue q LEFT JOIN scan_flushes f ON f.id = q.flush_id "
-            "WHERE q.batch_id = ?1 AND q.item_hash = ?2 "
+            "WHERE q.batch_id = ? AND q.item_hash = ? "
             "AND (f.scan_key IS NULL OR NOT EXISTS (SELECT 1 FROM scan_batches b WHERE b.scan_key = f.scan_key)))",
-            (batch_id, item, *(platforms or ())),
+            (batch_id, item, *(platforms or ()), batch_id, item),
         ).fetchone()
         return int(on_chain or 0), int(pending)
 
@@ -178,13 +186,13 @@ class ScanQueue:
         return keccak(f"shanglian:scans:{self.namespace}:{flush_id}".encode("ascii"))
 
 
-def _platform_filter(platforms: tuple[str, ...] | None, first: int) -> str:
-    """`` AND platform IN (?first, …)`` for the platforms counted (nothing for None: all)."""
+def _platform_filter(platforms: tuple[str, ...] | None) -> str:
+    """`` AND platform IN (?, …)`` for the platforms counted (nothing for None: all)."""
     if platforms is None:
         return ""
     if not platforms:
-        return " AND 0"
-    return " AND platform IN (" + ", ".join(f"?{first + i}" for i in range(len(platforms))) + ")"
+        return " AND FALSE"
+    return " AND platform IN (" + ", ".join("?" * len(platforms)) + ")"
 
 
 class GroupCommit:
@@ -246,8 +254,11 @@ class Flusher:
         self._http = requests.Session()
 
     def run_once(self) -> FlushResult:
-        """Settles unfinished flushes (resending those not on chain), then flushes new scans."""
+        """Settles unfinished flushes (resending those not on chain), then flushes new scans; on a
+        database shared by several resolvers, only in the one holding the flusher lease."""
         result = FlushResult()
+        if not self.conn.lease(f"shanglian:scan-flusher:{self.queue.namespace}"):
+            return result
         self._reopen_lost()
         unfinished = [flush_id for flush_id, in self.conn.execute(
             "SELECT id FROM scan_flushes WHERE status = 'sending' ORDER BY id").fetchall()]
@@ -348,7 +359,7 @@ class Flusher:
                 self.conn.execute("UPDATE scan_flushes SET status = 'sending', tx = NULL WHERE id = ?", (flush_id,))
                 self.sender.resync_nonce()  # the lost block took the platform's transaction count back too
         if through != old:
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('scans_indexed_through', ?)", (str(through),))
+            set_meta(self.conn, "scans_indexed_through", str(through))
 
     def _plan(self) -> list[int]:
         """Groups unsent scans by batch into new flushes (key stored, rows assigned) in one commit."""
@@ -361,8 +372,7 @@ class Flusher:
         for row_id, batch, serial in rows:
             groups.setdefault(bytes(batch), []).append((row_id, serial))
         created = []
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
+        with self.conn.write():
             for batch, members in groups.items():
                 # At most MAX_SCANS_PER_CALL distinct items per call: cut the group where it would exceed.
                 chunk: list[tuple[int, str]] = []
@@ -379,11 +389,10 @@ class Flusher:
         return created
 
     def _new_flush(self, batch: bytes, row_ids: list[int]) -> int:
-        cur = self.conn.execute(
-            "INSERT INTO scan_flushes (scan_key, batch_id, status, created_at) VALUES (?, ?, 'planning', ?)",
+        flush_id = int(self.conn.execute(
+            "INSERT INTO scan_flushes (scan_key, batch_id, status, created_at) VALUES (?, ?, 'planning', ?) RETURNING id",
             (uuid.uuid4().bytes + bytes(16), batch, time.time()),
-        )
-        flush_id = int(cur.lastrowid or 0)
+        ).fetchone()[0])
         self.conn.execute(
             "UPDATE scan_flushes SET scan_key = ?, status = 'sending' WHERE id = ?", (self.queue.scan_key(flush_id), flush_id)
         )

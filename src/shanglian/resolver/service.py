@@ -81,7 +81,7 @@ class Counted:
 class Resolver:
     """The index database, the scan queue and the worker that keeps both moving."""
 
-    db_path: Path
+    db_path: Path | str  # an SQLite file or a postgresql:// URL (see .store)
     chain_id: int
     indexer: Indexer | None = None  # None: serve the index as it is (no chain)
     flusher_factory: Any = None  # callable(queue) -> Flusher, run in the worker
@@ -100,8 +100,7 @@ class Resolver:
     checkpoint_every: float = 0.2  # seconds between WAL checkpoints while the worker runs
 
     def __post_init__(self) -> None:
-        self.conn = connect_db(self.db_path)
-        self.conn.row_factory = sqlite3.Row
+        self.conn = connect_db(self.db_path, named_rows=True)
         self.platforms = tuple(self.platforms)
         self.queue = ScanQueue(self.conn, self.scan_window)
         self.writer = GroupCommit(self.queue)
@@ -116,17 +115,18 @@ class Resolver:
 
     def start(self) -> None:
         """Starts the worker: index passes and scan flushes, in turn, on its own connection; and
-        the checkpointer, which moves the WAL into the database off the event loop."""
+        for SQLite the checkpointer, which moves the WAL into the database off the event loop."""
         if self._thread is not None:
             return
         self._stop.clear()
-        # SQLite would otherwise checkpoint inside whichever commit crosses 1000 WAL pages: a
-        # scan's commit on the event loop, stalling every request for the checkpoint's fsyncs.
-        self.conn.execute("PRAGMA wal_autocheckpoint=0")
         self._thread = threading.Thread(target=self._work, name="resolver-worker", daemon=True)
         self._thread.start()
-        self._checkpointer = threading.Thread(target=self._checkpoints, name="resolver-checkpoints", daemon=True)
-        self._checkpointer.start()
+        if self.conn.needs_checkpoints:
+            # SQLite would otherwise checkpoint inside whichever commit crosses 1000 WAL pages: a
+            # scan's commit on the event loop, stalling every request for the checkpoint's fsyncs.
+            self.conn.hold_checkpoints(True)
+            self._checkpointer = threading.Thread(target=self._checkpoints, name="resolver-checkpoints", daemon=True)
+            self._checkpointer.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -134,17 +134,17 @@ class Resolver:
             if thread is not None:
                 thread.join(30)
         self._thread = self._checkpointer = None
-        self.conn.execute("PRAGMA wal_autocheckpoint=1000")
+        self.conn.hold_checkpoints(False)
 
     def _checkpoints(self) -> None:
         """PASSIVE checkpoints (never blocking a writer or reader) on a connection of their own;
         sqlite3 lets go of the GIL while one runs. Committed scans are in the WAL already: this
         only bounds the WAL's size, it has no part in their durability."""
-        conn = connect_db(self.db_path)
+        conn = self.conn.reopen()
         try:
             while not self._stop.wait(self.checkpoint_every):
                 try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    conn.checkpoint()
                 except sqlite3.Error:
                     log.exception("WAL checkpoint failed; retrying")
         finally:
