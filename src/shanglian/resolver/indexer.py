@@ -476,7 +476,7 @@ class Indexer:
             if cur.rowcount:  # a replayed log is never added twice
                 sql(
                     "INSERT INTO scan_totals VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (batch_id, item_hash, platform) DO UPDATE SET total = total + excluded.total",
+                    "ON CONFLICT (batch_id, item_hash, platform) DO UPDATE SET total = scan_totals.total + excluded.total",
                     (key, item, platform, count),
                 )
         return None
