@@ -39,6 +39,8 @@ TARGETS = {
     ("scale", "scans_per_s"): ("≥", 2_000),
     ("scale", "scans_lost"): ("≤", 0),
     ("scale", "scans_doubled"): ("≤", 0),
+    ("scale", "pg_scans_lost"): ("≤", 0),
+    ("scale", "pg_scans_doubled"): ("≤", 0),
 }
 
 
@@ -67,7 +69,7 @@ def main(parts: list[str]) -> None:
         console.print("resolver …")
         results["resolver"] = resolver.measure()
     if "scale" in wanted:
-        console.print("province scale: 10,000,000 serials, scans with a kill -9 …")
+        console.print("province scale: 10,000,000 serials, scans with a kill -9; the PostgreSQL pair …")
         results["scale"] = scale.measure()
     results["machine"] = {"cpus": __import__("os").cpu_count(), "python": platform.python_version()}
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False) + "\n")

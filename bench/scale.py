@@ -30,8 +30,19 @@ indexed, the queue's rows, the acknowledged serials and the on-chain totals (the
 
 Gas per scan is the mined flushes' gas over the scans they carried, at the flusher's batch size.
 
+The pair on PostgreSQL: a throwaway PostgreSQL server (Debian's, :mod:`shanglian.localpg`) holds
+one index and scan queue for two `shanglian serve --index postgresql://…` processes, both with the
+platform account (one flushes at a time: the lease holder). ``pg_p99_ms`` is the worse of the two
+servers' item page p99 while `wrk` drives both at once (the median of three rounds, random serials
+among all lots, as above). Then `wrk` sends scans of distinct items from distinct clients to both
+for the scan phase's length; half-way, once a flush is being sent, the lease holder is killed with
+SIGKILL and not restarted: its peer takes the lease over and settles or resends its flushes by key.
+Lost and doubled are counted as above on what this phase added (the queue's rows and the on-chain
+totals before it are subtracted item by item).
+
     python -m bench.scale            # the full run, prints the figures as JSON
     python -m bench.scale --quick    # 20 lots of 10,000, 20 s of scans: for development
+    python -m bench.scale --pg [LOTS]  # only the PostgreSQL pair, on LOTS lots of 10,000 (default 1,000)
 """
 
 from __future__ import annotations
@@ -48,6 +59,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -58,10 +70,12 @@ from bench.resolver import _wrk
 from shanglian import accounts, devkeys
 from shanglian.demo_pears import PEAR_GTIN
 from shanglian.localnode import LocalNode
+from shanglian.localpg import LocalPostgres
 from shanglian.merkle import serial_range
 from shanglian.network import connect
 from shanglian.provenance import batch_id, item_hash
 from shanglian.resolver.process import PearProducer, ServerProcess
+from shanglian.resolver.store import Database, connect_database, is_postgres, lock_key
 
 LOTS, PER_LOT = 1_000, 10_000
 SCAN_SECONDS = 60
@@ -171,7 +185,10 @@ def page_rounds(server: ServerProcess, work: Path, lots: int, per_lot: int, roun
     }
 
 
-def _db(path: Path) -> sqlite3.Connection:
+def _db(path: Path | str) -> sqlite3.Connection | Database:
+    """A connection to the index to read: SQLite read-only, or a PostgreSQL URL."""
+    if is_postgres(path):
+        return connect_database(path)
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     conn.execute("PRAGMA busy_timeout=30000")
     return conn
@@ -199,7 +216,7 @@ def _kill_mid_flush(server: ServerProcess, db: Path, at: float, deadline: float)
             "restart_seconds": round(time.monotonic() - down, 2)}
 
 
-def _drained(db: Path, timeout: float = 600) -> None:
+def _drained(db: Path | str, timeout: float = 600) -> None:
     """Waits until every queued scan is in a flush that is done and indexed."""
     deadline = time.monotonic() + timeout
     conn = _db(db)
@@ -217,17 +234,29 @@ def _drained(db: Path, timeout: float = 600) -> None:
     raise SystemExit(f"scans still unflushed after {timeout:g} s")
 
 
-def reconcile(db: Path, acked: list[str], gtin: str, lot_of: Any) -> dict[str, int]:
-    """Lost and doubled scans: the queue's rows, the acknowledged serials and the on-chain totals."""
+Tally = tuple[Counter[tuple[bytes, bytes]], Counter[tuple[bytes, bytes]], int]
+
+
+def tallies(db: Path | str) -> Tally:
+    """(queued scans by item, on-chain totals by item, scans in indexed ScansRecorded logs)."""
     conn = _db(db)
     try:
-        queued = Counter({(bytes(b), bytes(i)): n for b, i, n in conn.execute(
+        queued = Counter({(bytes(b), bytes(i)): int(n) for b, i, n in conn.execute(
             "SELECT batch_id, item_hash, COUNT(*) FROM scan_queue GROUP BY batch_id, item_hash")})
-        on_chain = Counter({(bytes(b), bytes(i)): n for b, i, n in conn.execute(
+        on_chain = Counter({(bytes(b), bytes(i)): int(n) for b, i, n in conn.execute(
             "SELECT batch_id, item_hash, SUM(total) FROM scan_totals GROUP BY batch_id, item_hash")})
-        logged = conn.execute("SELECT COALESCE(SUM(count), 0) FROM scan_logs").fetchone()[0]
+        logged = int(conn.execute("SELECT COALESCE(SUM(count), 0) FROM scan_logs").fetchone()[0])
     finally:
         conn.close()
+    return queued, on_chain, logged
+
+
+def reconcile(db: Path | str, acked: list[str], gtin: str, lot_of: Any, before: Tally | None = None) -> dict[str, int]:
+    """Lost and doubled scans: the queue's rows, the acknowledged serials and the on-chain totals
+    (less those of `before`, when given)."""
+    queued, on_chain, logged = tallies(db)
+    if before is not None:
+        queued, on_chain, logged = queued - before[0], on_chain - before[1], logged - before[2]
     unqueued = sum(1 for s in acked if queued[(batch_id(gtin, lot_of(s)), item_hash(s))] == 0)
     lost = unqueued + sum(max(0, n - on_chain[k]) for k, n in queued.items())
     doubled = sum(max(0, n - queued[k]) for k, n in on_chain.items())
@@ -291,7 +320,127 @@ def scan_ingestion(server: ServerProcess, work: Path, db: Path, chain: Any, firs
     }
 
 
-def measure(lots: int = LOTS, per_lot: int = PER_LOT, scan_seconds: int = SCAN_SECONDS) -> dict[str, Any]:
+def lease_holder(url: str) -> int | None:
+    """The process id of the resolver holding the flusher lease of the database at `url`."""
+    conn = connect_database(url)
+    try:
+        namespace = conn.execute("SELECT value FROM meta WHERE key = 'scan_namespace'").fetchone()[0]
+        key = lock_key(f"shanglian:scan-flusher:{namespace}") & 0xFFFF_FFFF_FFFF_FFFF
+        row = conn.execute(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid::bigint = ? "
+            "AND l.objid::bigint = ?", (key >> 32, key & 0xFFFF_FFFF)).fetchone()
+    finally:
+        conn.close()
+    return None if row is None else int(row[0].split()[-1])
+
+
+def pair_pages(servers: list[ServerProcess], work: Path, lots: int, per_lot: int, rounds: int = 3) -> dict[str, Any]:
+    """wrk on both servers at once, each with its own random serials; per round, the worse p99."""
+    for server in servers:
+        sample = server.get(f"/01/{PEAR_GTIN}/10/{lot_name(0)}/21/{serials_of(0, per_lot)[0]}",
+                            headers={"User-Agent": AGENT})
+        if "此码已被扫描" not in sample:
+            raise SystemExit("the item page does not show a scan count: not a real page")
+        for n in range(lots):  # each lot's page rendered once (as page_rounds does)
+            server.get(f"/01/{PEAR_GTIN}/10/{lot_name(n)}/21/{lot_name(n)}-00001", headers={"User-Agent": AGENT})
+    p99s, rates, each = [], [], []
+    with ThreadPoolExecutor(len(servers)) as pool:
+        for n in range(rounds):
+            jobs = []
+            for i, server in enumerate(servers):
+                script = work / f"pair-page-{n}-{i}.lua"
+                script.write_text(PAGE_LUA % {"seed": 20261202 + 10 * n + i, "agent": AGENT, "lots": lots,
+                                              "gtin": PEAR_GTIN, "per_lot": per_lot})
+                jobs.append(pool.submit(_wrk, server.url, script))
+            results = [job.result() for job in jobs]
+            p99s.append(max(r["p99_ms"] for r in results))
+            rates.append(sum(r["req_per_s"] for r in results))
+            each.append([round(r["p99_ms"], 2) for r in results])
+    return {"p99_ms": round(statistics.median(p99s), 2), "pair_page_req_per_s": round(max(rates), 1),
+            "p99_ms_by_round_and_server": each}
+
+
+def pair_scans(servers: list[ServerProcess], work: Path, url: str, first_lot: int, per_lot: int,
+               seconds: int) -> dict[str, Any]:
+    """Scans of distinct items to both servers for `seconds`; the lease holder killed half-way,
+    mid-flush, and not restarted; lost and doubled counted on what this phase added."""
+    _drained(url)
+    before = tallies(url)
+    holder_pid = lease_holder(url)
+    victim = next((s for s in servers if s.process is not None and s.process.pid == holder_pid), None)
+    if victim is None:
+        raise SystemExit(f"no server of the pair holds the flusher lease (holder: {holder_pid})")
+    lots_each = max(1, int(2_500 * seconds / per_lot) + 1)  # room for 2,500 scans/s per server
+    loads, files = [], []
+    started = time.monotonic()
+    for i, server in enumerate(servers):
+        files.append(work / f"pair-acked-{i}.txt")
+        script = work / f"pair-scans-{i}.lua"
+        script.write_text(SCAN_LUA % {"acked": files[-1], "first_lot": first_lot + i * lots_each, "per_lot": per_lot,
+                                      "gtin": PEAR_GTIN, "agents": ", ".join(f'"{a}"' for a in PHONES)})
+        loads.append(subprocess.Popen(
+            ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script), server.url],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    time.sleep(max(0.0, started + seconds / 2 - time.monotonic()))
+    conn = _db(url)
+    try:
+        caught = False
+        while time.monotonic() < started + seconds * 0.75 and not caught:
+            caught = bool(conn.execute("SELECT COUNT(*) FROM scan_flushes WHERE status = 'sending'").fetchone()[0])
+            if not caught:
+                time.sleep(0.002)
+        victim.kill()
+        sending = conn.execute("SELECT COUNT(*) FROM scan_flushes WHERE status = 'sending'").fetchone()[0]
+    finally:
+        conn.close()
+    outputs = [load.communicate(timeout=seconds + 120)[0] for load in loads]
+    elapsed = time.monotonic() - started
+    _drained(url)
+    survivor = lease_holder(url)
+    acked = [serial for file in files for serial in file.read_text().split()]
+    result = reconcile(url, acked, PEAR_GTIN, lambda s: s.split("-")[0], before)
+    return {
+        "scans_lost": result["scans_lost"], "scans_doubled": result["scans_doubled"],
+        "acked": len(acked), "acked_not_queued": result["acked_not_queued"], "queued": result["queued"],
+        "scans_on_chain": result["on_chain"], "scans_per_s": round(len(acked) / elapsed, 1),
+        "killed_mid_flush": caught, "flushes_sending_at_kill": sending,
+        "lease_taken_over": survivor is not None and survivor != holder_pid,
+        "wrk": [" ".join(line.strip() for line in out.splitlines() if "error" in line.lower() or "requests in" in line)
+                for out in outputs],
+    }
+
+
+def postgres_pair(node_url: str, env: dict[str, str], serials: Path, work: Path, lots: int, per_lot: int,
+                  seconds: int) -> dict[str, Any]:
+    """The pair of resolvers on one PostgreSQL database (module doc): page p99, then the scans."""
+    with LocalPostgres() as pg:
+        url = pg.database("bench")
+        args = ["--network", node_url, "--serials", str(serials), "--index", url, "--account", "platform"]
+        started = time.monotonic()
+        first = ServerProcess(args, env, log=work / "serve-pg-first.log").start(timeout=3600)
+        built = time.monotonic() - started
+        second = ServerProcess(args, env, log=work / "serve-pg-second.log").start(timeout=600)
+        servers = [first, second]
+        try:
+            items = first.get("/healthz")["items_indexed"]
+            if items != lots * per_lot:
+                raise SystemExit(f"the PostgreSQL index holds {items:,} serials, not {lots * per_lot:,}")
+            pages = pair_pages(servers, work, lots, per_lot)
+            scans = pair_scans(servers, work, url, lots // 2, per_lot, seconds)
+        finally:
+            for server in servers:
+                server.stop()
+    return {"pg_p99_ms": pages["p99_ms"], "pg_scans_lost": scans["scans_lost"],
+            "pg_scans_doubled": scans["scans_doubled"],
+            "pg_run": {"items": items, "index_build_seconds": round(built, 1), **pages,
+                       **{k: v for k, v in scans.items() if k not in ("scans_lost", "scans_doubled")}}}
+
+
+def measure(lots: int = LOTS, per_lot: int = PER_LOT, scan_seconds: int = SCAN_SECONDS,
+            sqlite: bool = True) -> dict[str, Any]:
+    """The figures on `lots` lots of `per_lot` serials: the SQLite resolver's (unless not `sqlite`),
+    then the PostgreSQL pair's."""
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     node = LocalNode("anvil", state_dir=work / "anvil").start()
     try:
@@ -301,51 +450,63 @@ def measure(lots: int = LOTS, per_lot: int = PER_LOT, scan_seconds: int = SCAN_S
         env = {**os.environ, "SHANGLIAN_HOME": str(work), "HOME": str(work / "home"), accounts.PASSWORD_ENV: "bench"}
         with mock.patch.dict(os.environ, {"HOME": env["HOME"]}):
             accounts.save("platform", Account.from_key(devkeys.key(PLATFORM_KEY)), "bench")
-        db = work / "index.sqlite"
-        args = ["--network", node.url, "--serials", str(producer.serials.folder), "--index", str(db)]
-        server = ServerProcess(args, env, log=work / "serve.log")
-        started = time.monotonic()
-        server.start(timeout=1800)
-        built = time.monotonic() - started
-        assert server.process is not None
-        health = server.get("/healthz")
-        if health["items_indexed"] != lots * per_lot:
-            raise SystemExit(f"the index holds {health['items_indexed']:,} serials, not {lots * per_lot:,}")
-        try:
-            pages = page_rounds(server, work, lots, per_lot)
-            memory = _rss_mib(server.process.pid)
-        finally:
-            server.stop()
-        index_mib = round(db.stat().st_size / 2**20, 1)
-        flushing = ServerProcess([*args, "--account", "platform"], env, port=server.port,
-                                 log=work / "serve.log").start(timeout=600)
-        # The scanned lots: the second half, item by item from its first.
-        scans = scan_ingestion(flushing, work, db, chain, lots // 2, per_lot, scan_seconds)
-        return {
-            "resolver_items": health["items_indexed"],
-            "resolver_p99_ms": pages["p99_ms"],
-            "resolver_ratio": pages["ratio"],
-            "resolver_rss_mib": memory["peak_rss_mib"],
-            "resolver_rss_serving_mib": memory["rss_mib"],
-            "resolver_page_req_per_s": pages["page_req_per_s"],
-            "resolver_hello_req_per_s": pages["hello_req_per_s"],
-            "resolver_hello_p99_ms": pages["hello_p99_ms"],
-            "index_build_seconds": round(built, 1),
-            "index_mib": index_mib,
-            "lots_made_seconds": round(made, 1),
-            "scans_per_s": scans["scans_per_s"],
-            "scans_lost": scans["scans_lost"],
-            "scans_doubled": scans["scans_doubled"],
-            "scan_gas_per_scan": scans["gas_per_scan"],
-            "scan_run": {k: v for k, v in scans.items() if k not in ("scans_per_s", "scans_lost", "scans_doubled")},
-        }
+        figures = sqlite_resolver(node, chain, producer, env, work, lots, per_lot, scan_seconds) if sqlite else {}
+        figures["lots_made_seconds"] = round(made, 1)
+        figures.update(postgres_pair(node.url, env, producer.serials.folder, work, lots, per_lot, scan_seconds))
+        return figures
     finally:
         node.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
+def sqlite_resolver(node: LocalNode, chain: Any, producer: PearProducer, env: dict[str, str], work: Path, lots: int,
+                    per_lot: int, scan_seconds: int) -> dict[str, Any]:
+    """The one resolver on its SQLite index: the page rounds, then the scans with a kill -9."""
+    db = work / "index.sqlite"
+    args = ["--network", node.url, "--serials", str(producer.serials.folder), "--index", str(db)]
+    server = ServerProcess(args, env, log=work / "serve.log")
+    started = time.monotonic()
+    server.start(timeout=1800)
+    built = time.monotonic() - started
+    assert server.process is not None
+    health = server.get("/healthz")
+    if health["items_indexed"] != lots * per_lot:
+        raise SystemExit(f"the index holds {health['items_indexed']:,} serials, not {lots * per_lot:,}")
+    try:
+        pages = page_rounds(server, work, lots, per_lot)
+        memory = _rss_mib(server.process.pid)
+    finally:
+        server.stop()
+    index_mib = round(db.stat().st_size / 2**20, 1)
+    flushing = ServerProcess([*args, "--account", "platform"], env, port=server.port,
+                             log=work / "serve.log").start(timeout=600)
+    # The scanned lots: the second half, item by item from its first.
+    scans = scan_ingestion(flushing, work, db, chain, lots // 2, per_lot, scan_seconds)
+    return {
+        "resolver_items": health["items_indexed"],
+        "resolver_p99_ms": pages["p99_ms"],
+        "resolver_ratio": pages["ratio"],
+        "resolver_rss_mib": memory["peak_rss_mib"],
+        "resolver_rss_serving_mib": memory["rss_mib"],
+        "resolver_page_req_per_s": pages["page_req_per_s"],
+        "resolver_hello_req_per_s": pages["hello_req_per_s"],
+        "resolver_hello_p99_ms": pages["hello_p99_ms"],
+        "index_build_seconds": round(built, 1),
+        "index_mib": index_mib,
+        "scans_per_s": scans["scans_per_s"],
+        "scans_lost": scans["scans_lost"],
+        "scans_doubled": scans["scans_doubled"],
+        "scan_gas_per_scan": scans["gas_per_scan"],
+        "scan_run": {k: v for k, v in scans.items() if k not in ("scans_per_s", "scans_lost", "scans_doubled")},
+    }
+
+
 if __name__ == "__main__":
-    if "--quick" in sys.argv[1:]:
+    argv = sys.argv[1:]
+    if "--quick" in argv:
         print(json.dumps(measure(20, PER_LOT, 20), indent=2))
+    elif "--pg" in argv:
+        rest = [a for a in argv if a != "--pg"]
+        print(json.dumps(measure(int(rest[0]) if rest else LOTS, PER_LOT, SCAN_SECONDS, sqlite=False), indent=2))
     else:
         print(json.dumps(measure(), indent=2))

@@ -20,6 +20,7 @@ differs lives here and nowhere else:
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sqlite3
 from abc import ABC, abstractmethod
@@ -233,7 +234,9 @@ class PostgresDatabase(Database):
 
         self.target = url
         try:
-            self.raw = psycopg.connect(url, autocommit=True, row_factory=_named_rows if named_rows else None)
+            # Named for its process, so an operator (or the benchmark) sees who holds which lock.
+            self.raw = psycopg.connect(url, autocommit=True, row_factory=_named_rows if named_rows else None,
+                                       application_name=f"shanglian-resolver {os.getpid()}")
         except psycopg.OperationalError as exc:
             raise ConfigError(f"cannot connect to the index database {_redacted(url)}: {' '.join(str(exc).split())}; "
                               "check that the server is running and the URL's user, host and database") from exc
