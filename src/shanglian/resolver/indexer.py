@@ -510,7 +510,7 @@ class Indexer:
                 assert serials is not None
                 number = int(row[1])
                 self.conn.execute("DELETE FROM items WHERE batch_no = ?", (number,))
-                self.conn.executemany("INSERT INTO items VALUES (?, ?)", ((number, s) for s in sorted(serials)))
+                self.conn.insert_rows("items", ("batch_no", "serial"), ((number, s) for s in sorted(serials)))
             self.conn.execute(
                 "UPDATE batches SET serials_status = ?, serial_count = ? WHERE batch_id = ?",
                 (status, len(serials) if status == "loaded" and serials else 0, key),

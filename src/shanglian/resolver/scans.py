@@ -132,26 +132,28 @@ class ScanQueue:
         all in one transaction, committed when this returns. Whether each view was counted, in order."""
         now = time.time()
         since = now - self.window
-        rows: list[tuple[bytes, bytes, str, float, bytes | None]] = []
+        anonymous: list[tuple[bytes, bytes, str, float, None]] = []
         marks: set[tuple[bytes, bytes, bytes]] = set()  # (batch, item, client) queued in this group
         counted = []
         with self.conn.write(batch + item for batch, item, _, _ in views):
             for batch, item, serial, client in views:
-                key = None if client is None else self.client_key(client)
-                fresh = key is None or (
-                    (batch, item, key) not in marks
-                    and self.conn.execute(
-                        "SELECT 1 FROM scan_queue WHERE batch_id = ? AND item_hash = ? AND client = ? AND at > ? LIMIT 1",
-                        (batch, item, key, since),
-                    ).fetchone() is None
-                )
+                if client is None:
+                    anonymous.append((batch, item, serial, now, None))
+                    counted.append(True)
+                    continue
+                key = self.client_key(client)
+                # The window's check and the insert in one statement (one round trip to a server).
+                fresh = (batch, item, key) not in marks and self.conn.execute(
+                    "INSERT INTO scan_queue (batch_id, item_hash, serial, at, client) SELECT ?, ?, ?, ?, ? "
+                    "WHERE NOT EXISTS (SELECT 1 FROM scan_queue WHERE batch_id = ? AND item_hash = ? AND client = ? "
+                    "AND at > ?)",
+                    (batch, item, serial, now, key, batch, item, key, since),
+                ).rowcount == 1
                 counted.append(fresh)
-                if fresh:
-                    rows.append((batch, item, serial, now, key))
-                    if key is not None:
-                        marks.add((batch, item, key))
-            self.conn.executemany(
-                "INSERT INTO scan_queue (batch_id, item_hash, serial, at, client) VALUES (?, ?, ?, ?, ?)", rows)
+                marks.add((batch, item, key))
+            if anonymous:
+                self.conn.executemany(
+                    "INSERT INTO scan_queue (batch_id, item_hash, serial, at, client) VALUES (?, ?, ?, ?, ?)", anonymous)
         return counted
 
     def counts(self, batch_id: bytes, item: bytes, platforms: tuple[str, ...] | None = None) -> tuple[int, int]:

@@ -66,6 +66,10 @@ class Database(ABC):
         """Runs several statements without parameters (the schema)."""
 
     @abstractmethod
+    def insert_rows(self, table: str, columns: tuple[str, ...], rows: Iterable[Sequence[Any]]) -> None:
+        """Appends many rows to `table` (a batch's serials): the fastest way each database has."""
+
+    @abstractmethod
     @contextmanager
     def write(self, keys: Iterable[bytes] = ()) -> Iterator[None]:
         """A write transaction, committed when the block ends (rolled back if it raises). Writers
@@ -146,6 +150,9 @@ class SqliteDatabase(Database):
 
     def script(self, sql: str) -> None:
         self.raw.executescript(sql)
+
+    def insert_rows(self, table: str, columns: tuple[str, ...], rows: Iterable[Sequence[Any]]) -> None:
+        self.raw.executemany(f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})', rows)
 
     @contextmanager
     def write(self, keys: Iterable[bytes] = ()) -> Iterator[None]:
@@ -258,6 +265,12 @@ class PostgresDatabase(Database):
 
     def script(self, sql: str) -> None:
         self.raw.execute(sql)  # type: ignore[call-overload]  # several statements, no parameters
+
+    def insert_rows(self, table: str, columns: tuple[str, ...], rows: Iterable[Sequence[Any]]) -> None:
+        # COPY: a tenth of the time of INSERTs for a batch's ten thousand serials.
+        with self.raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:  # type: ignore[arg-type]
+            for row in rows:
+                copy.write_row(row)
 
     @contextmanager
     def write(self, keys: Iterable[bytes] = ()) -> Iterator[None]:
