@@ -130,16 +130,24 @@ def test_two_resolvers_on_one_database_record_each_scan_once_when_the_flushing_o
         stop.set()
         for crowd in crowds:
             crowd.join(30)
-        wait_for(lambda: all(setup.on_chain(s) == accepted[s] for s in SERIALS), 60,
-                 f"the chain's counts did not reach the accepted scans {dict(accepted)}")
+        queued: dict[str, int] = {}
+
+        def recorded_as_queued() -> bool:
+            queued.clear()
+            queued.update(conn.execute("SELECT serial, COUNT(*) FROM scan_queue GROUP BY serial").fetchall())
+            return all(setup.on_chain(s) == queued.get(s, 0) for s in SERIALS)
+
+        wait_for(recorded_as_queued, 60, "the chain's counts did not reach the queued scans")
         assert flusher_lease_holders(conn, namespace) == 1
         time.sleep(1)  # passes of the second flusher after the counts matched: nothing more is sent
-        assert {s: setup.on_chain(s) for s in SERIALS} == dict(accepted)
-        queued = dict(conn.execute("SELECT serial, COUNT(*) FROM scan_queue GROUP BY serial").fetchall())
-        assert queued == dict(accepted)  # every accepted scan queued once, none lost, none doubled
+        assert recorded_as_queued()  # every queued scan recorded once: none lost, none doubled
+        # Every accepted scan is queued; beyond them at most the one the killed server had committed
+        # while its page was on the way (its consumer saw an error, not a count).
+        assert all(accepted[s] <= queued[s] for s in SERIALS)
+        assert sum(queued.values()) - sum(accepted.values()) <= 1
         assert conn.execute("SELECT COUNT(*) FROM scan_flushes WHERE status != 'done'").fetchone()[0] == 0
         item = second.get(f"/api/v1/items/{PEAR_GTIN}/{setup.lot}/{SERIALS[0]}")
-        assert (item["scans_on_chain"], item["scans_pending"]) == (accepted[SERIALS[0]], 0)
+        assert (item["scans_on_chain"], item["scans_pending"]) == (queued[SERIALS[0]], 0)
     finally:
         stop.set()
         first.kill()
