@@ -310,7 +310,7 @@ class Indexer:
         transaction; then loads serial lists that have appeared since."""
         with self.lock, self.conn.exclusive("shanglian:indexer"):
             self._follow_chain()
-            start = self.last_block + 1
+            start = first = self.last_block + 1
             head = self.head()
             ranges = count = 0
             while start <= head and (max_ranges is None or ranges < max_ranges):
@@ -323,7 +323,7 @@ class Indexer:
             if generation != self._generation:  # changed by this pass or by another resolver's
                 self._generation = generation
                 self.on_change()
-            return IndexStats(self.last_block + 1 - ranges, self.last_block, ranges, count)
+            return IndexStats(first, self.last_block, ranges, count)
 
     def _fetch(self, start: int, end: int) -> list[Any]:
         raw = [

@@ -31,7 +31,7 @@ from typing import Any
 
 from shanglian.errors import ConfigError
 
-__all__ = ["Database", "PostgresDatabase", "Row", "SqliteDatabase", "connect_database", "is_postgres"]
+__all__ = ["Database", "PostgresDatabase", "Row", "SqliteDatabase", "connect_database", "is_postgres", "lock_key"]
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
