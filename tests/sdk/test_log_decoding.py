@@ -62,18 +62,18 @@ def test_static_event_decodes_as_web3_does(contract, event):
     assert _plain(decode(contract, logs)) == _plain(reference)
 
 
-def test_scans_recorded_is_decoded_without_web3():
+def test_trace_event_is_decoded_without_web3():
     contract = Web3().eth.contract(address=ADDRESS, abi=artifacts.abi("ProductProvenance"))
-    event = next(e for e in contract.abi if e.get("name") == "ScansRecorded")
+    event = next(e for e in contract.abi if e.get("name") == "TraceEventRecorded")
     assert _static_decoder(event) is not None
 
 
 def test_log_with_missing_topic_is_refused():
     contract = Web3().eth.contract(address=ADDRESS, abi=artifacts.abi("ProductProvenance"))
-    event = next(e for e in contract.abi if e.get("name") == "ScansRecorded")
+    event = next(e for e in contract.abi if e.get("name") == "TraceEventRecorded")
     log = _log(contract, event, random.Random(1))
     log["topics"] = log["topics"][:2]
-    with pytest.raises(MismatchedABI, match="ScansRecorded: 1 indexed topics, the ABI declares 2"):
+    with pytest.raises(MismatchedABI, match="TraceEventRecorded: 1 indexed topics, the ABI declares 3"):
         decode(contract, [log])
 
 
