@@ -36,12 +36,14 @@ node_modules/.installed: package.json package-lock.json
 	mkdir -p .solcx
 	ln -sf ../tools/solc $@
 
-# Debian's chromium and CJK fonts (the resolver's browser test) and wrk (its benchmark); Playwright
-# drives /usr/bin/chromium, so no browser is ever downloaded.
+# Debian's chromium and CJK fonts (the resolver's browser test), wrk (its benchmark) and postgresql
+# (the resolver's shared index: the suites and the benchmark start throwaway servers of it);
+# Playwright drives /usr/bin/chromium, so no browser is ever downloaded.
 system: .shanglian/.system-packages
-.shanglian/.system-packages:
-	command -v chromium >/dev/null && command -v wrk >/dev/null && fc-list | grep -q "Noto Sans CJK" || \
-	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk wrk; }
+.shanglian/.system-packages: Makefile
+	command -v chromium >/dev/null && command -v wrk >/dev/null && fc-list | grep -q "Noto Sans CJK" && \
+	  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk wrk postgresql; }
 	mkdir -p .shanglian && touch $@
 
 # schemathesis needs a newer hypothesis than brownie pins, so it lives in a venv of its own.

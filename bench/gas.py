@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from eth_utils import keccak
 from web3.logs import DISCARD
@@ -15,6 +15,7 @@ from shanglian import demo, gs1
 from shanglian.localnode import LocalNode
 from shanglian.merkle import SerialTree, serial_range
 from shanglian.network import connect
+from shanglian.provenance import pack_scans
 from shanglian.registry import ImportPlan, ImportRow
 from shanglian.roles import Role
 
@@ -26,11 +27,26 @@ FIXED_FUTURE = 4_102_444_800  # 2100-01-01
 PRODUCED = 1_767_225_600  # 2026-01-01
 
 
+# Called with (operation, chain, receipt) for each measured transaction while its node runs (see
+# bench/gastrace.py, which breaks them down).
+Observer = Callable[[str, Any, Any], None]
+
+
 def _gas(receipt: Any) -> int:
     return int(receipt["gasUsed"])
 
 
-def measure_registry(story: demo.Story) -> dict[str, float]:
+def bulk_rows(count: int) -> list[ImportRow]:
+    """`count` import rows as a provincial list has them: distinct accounts, Chinese names, valid
+    credit codes, licence hashes."""
+    from shanglian import uscc
+
+    return [ImportRow("0x" + keccak(text=f"bulk:{i}")[:20].hex(), f"湖南省第{i}号企业有限公司",
+                      uscc.with_check_character(f"91430200MA{i:07d}"), int(Role.SUPPLIER | Role.PRODUCER),
+                      keccak(text=f"licence:{i}"), FIXED_FUTURE) for i in range(count)]
+
+
+def measure_registry(story: demo.Story, observe: Observer) -> dict[str, float]:
     from eth_account import Account
 
     from shanglian import devkeys, uscc
@@ -45,18 +61,17 @@ def measure_registry(story: demo.Story) -> dict[str, float]:
     story.registry("admin0").approve(applicant.address)
     approve_gas = story.registry("admin1").approve(applicant.address).gas_used
 
-    rows = [ImportRow("0x" + keccak(text=f"bulk:{i}")[:20].hex(), f"湖南省第{i}号企业有限公司",
-                      uscc.with_check_character(f"91430200MA{i:07d}"), int(Role.SUPPLIER | Role.PRODUCER),
-                      keccak(text=f"licence:{i}"), FIXED_FUTURE) for i in range(200)]
-    plan = ImportPlan(rows, chunk_rows=200)
+    plan = ImportPlan(bulk_rows(200), chunk_rows=200)
     story.registry("admin0").approve_import(plan)
     story.registry("admin1").approve_import(plan)
-    chunk_gas = _gas(story.registry("admin0").import_chunk(plan, 0))
+    chunk = story.registry("admin0").import_chunk(plan, 0)
+    observe("import chunk of 200 rows", story.chain, chunk)
+    chunk_gas = _gas(chunk)
     return {"enterprise_apply": apply_gas, "enterprise_approve": approve_gas,
             "onboard_bulk_per_enterprise": round(chunk_gas / 200, 1)}
 
 
-def measure_provenance(story: demo.Story) -> dict[str, float]:
+def measure_provenance(story: demo.Story, observe: Observer) -> dict[str, float]:
     contract = story.suite["ProductProvenance"]
     f = contract.functions
     coop, carrier, seller, platform = (story.senders[w] for w in ("cooperative", "carrier", "seller", "platform"))
@@ -70,8 +85,10 @@ def measure_provenance(story: demo.Story) -> dict[str, float]:
     offer = coop.send(f.offerCustody(batch, carrier.address))
     accept = carrier.send(f.acceptCustody(batch))
     items = [keccak(s.encode()) for s in serial_range("PEAR-", 1, 101, 6)]
-    scans = platform.send(f.recordScans(keccak(text="scan-batch-1"), batch, items, [1] * 100))
+    scans = platform.send(f.recordScans(keccak(text="scan-batch-1"), batch, pack_scans((item, 1) for item in items)))
     del seller
+    observe("trace event", story.chain, event)
+    observe("100 scans", story.chain, scans)
     return {"trace_event": _gas(event), "batch_create_10000_per_item": round(_gas(created) / 10_000, 1),
             "custody_offer": _gas(offer), "custody_accept": _gas(accept),
             "scan_record_per_scan_batch100": round(_gas(scans) / 100, 1)}
@@ -189,11 +206,12 @@ def measure_hall(story: demo.Story) -> dict[str, float]:
             "copyright_register": _gas(register)}
 
 
-def measure() -> dict[str, float]:
-    with LocalNode("anvil", hardfork="london") as node:
+def measure(observe: Observer | None = None) -> dict[str, float]:
+    with LocalNode("anvil", hardfork="london", steps_tracing=observe is not None) as node:
+        observe = observe or (lambda *_: None)
         story = demo.prepare(connect(node.profile))
-        figures = {**measure_registry(story), **measure_provenance(story), **measure_receivables(story),
-                   **measure_confidential_receivables(story), **measure_hall(story)}
+        figures = {**measure_registry(story, observe), **measure_provenance(story, observe),
+                   **measure_receivables(story), **measure_confidential_receivables(story), **measure_hall(story)}
         figures["receivable_issue_confidential_ratio"] = round(
             figures["receivable_issue_confidential"] / figures["receivable_issue"], 3)
         figures["receivable_split_confidential_ratio"] = round(

@@ -11,10 +11,19 @@ order the behaviours were given:
   that refuses batches, a connection reset, a delay before answering);
 - ``rewrite(proxy, call) -> call`` may change one call before it goes upstream (narrow a range);
 - ``intercept(proxy, call) -> answer | None`` may answer one call itself (refuse a transaction);
-- ``answer(proxy, call, answer) -> answer`` may change the upstream answer to one call.
+- ``answer(proxy, call, answer) -> answer`` may change the upstream answer to one call;
+- ``respond(proxy, body, reply) -> reply`` sees the whole reply before it is written (a delay on
+  the way back).
+
+Any hook may raise :class:`ConnectionReset`: the proxy then drops the client's connection with a
+TCP reset instead of answering — before the node saw the request if raised in ``request``, after
+the node answered if raised in ``respond``.
 
 Calls that no behaviour answered are forwarded to the upstream node in one request, a batch if
-the client sent a batch. ``proxy.upstream(method, params)`` lets a behaviour ask the node
+the client sent a batch.
+
+``RpcProxy(..., decode=False)`` relays the bytes as they are, as a TCP-level proxy on a WAN would:
+nothing is parsed, only ``request`` and ``respond`` run, and they see (and return) the raw bytes. ``proxy.upstream(method, params)`` lets a behaviour ask the node
 something of its own (the latest block, a balance). ``proxy.bodies`` records every decoded body
 the proxy received, for tests that check what a client sent.
 """
@@ -24,12 +33,18 @@ from __future__ import annotations
 import http.server
 import itertools
 import json
+import socket
+import struct
 import threading
 from typing import Any, Sequence
 
 import requests
 
 Call = dict[str, Any]
+
+
+class ConnectionReset(Exception):
+    """Raised by a behaviour's hook: the client's connection is reset instead of answered."""
 
 
 def error(call: Call | None, code: int, message: str, data: Any = None) -> Call:
@@ -47,10 +62,11 @@ def result(call: Call, value: Any) -> Call:
 class RpcProxy:
     """`RpcProxy(upstream_url, behaviours).start()`; its `url` is what the client connects to."""
 
-    def __init__(self, upstream: str, behaviours: Sequence[Any] = (), record: bool = False) -> None:
+    def __init__(self, upstream: str, behaviours: Sequence[Any] = (), record: bool = False, decode: bool = True) -> None:
         self.upstream_url = upstream
         self.behaviours = list(behaviours)
         self.record = record
+        self.decode = decode
         self.bodies: list[Any] = []
         self._ids = itertools.count(1 << 40)
         self._local = threading.local()
@@ -63,17 +79,25 @@ class RpcProxy:
             def do_POST(self) -> None:  # noqa: N802 - the http.server hook's name
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 try:
-                    body = json.loads(raw)
-                except ValueError:
-                    reply: Any = error(None, -32700, "Parse error")
-                else:
-                    reply = proxy.handle(body)
-                encoded = json.dumps(reply).encode()
+                    encoded = proxy.relay(raw) if not proxy.decode else self._exchange(raw)
+                except ConnectionReset:
+                    # SO_LINGER with a zero timeout: close() sends RST, not FIN.
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.close_connection = True
+                    self.connection.close()
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(encoded)))
                 self.end_headers()
                 self.wfile.write(encoded)
+
+            def _exchange(self, raw: bytes) -> bytes:
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    return json.dumps(error(None, -32700, "Parse error")).encode()
+                return json.dumps(proxy.handle(body)).encode()
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -102,6 +126,12 @@ class RpcProxy:
     def handle(self, body: Any) -> Any:
         if self.record:
             self.bodies.append(body)
+        reply = self._reply(body)
+        for behaviour in self._having("respond"):
+            reply = behaviour.respond(self, body, reply)
+        return reply
+
+    def _reply(self, body: Any) -> Any:
         for behaviour in self._having("request"):
             replaced = behaviour.request(self, body)
             if replaced is not None:
@@ -132,6 +162,18 @@ class RpcProxy:
             final.append(answer)
         return final if isinstance(body, list) else final[0]
 
+    def relay(self, raw: bytes) -> bytes:
+        """The node's reply to the bytes `raw`, relayed unparsed (``decode=False``)."""
+        for behaviour in self._having("request"):
+            replaced = behaviour.request(self, raw)
+            if replaced is not None:
+                return replaced
+        reply = self._session().post(self.upstream_url, data=raw, headers={"Content-Type": "application/json"},
+                                     timeout=120).content
+        for behaviour in self._having("respond"):
+            reply = behaviour.respond(self, raw, reply)
+        return reply
+
     def upstream(self, method: str, params: list[Any]) -> Any:
         """The upstream node's result for one call of the proxy's own; its error raises."""
         answer = self._post({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})
@@ -140,10 +182,13 @@ class RpcProxy:
         return answer["result"]
 
     def _post(self, body: Any) -> Any:
+        return self._session().post(self.upstream_url, json=body, timeout=120).json()
+
+    def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
-        return session.post(self.upstream_url, json=body, timeout=120).json()
+        return session
 
     def _having(self, hook: str) -> list[Any]:
         return [b for b in self.behaviours if hasattr(b, hook)]

@@ -7,11 +7,13 @@ import {Roles} from "./libraries/Roles.sol";
 
 /// @title EnterpriseRegistry
 /// @notice See {IEnterpriseRegistry}.
-/// @dev Every account's record is one packed word (see {_pack}); {actingFor}, which every other
-/// contract calls, reads one slot for an enterprise account and two for an operator. Records
-/// change only through {_store}; operator bindings end only in {_unbindOperator}. A credit code
-/// and a GS1 prefix are bound to an account only by the admins (approval, import, assignment),
-/// never by the claimant alone.
+/// @dev Every account's record is one packed word (layout at {_word}); {actingFor}, which every
+/// other contract calls, reads one slot for an enterprise account and two for an operator. Records
+/// are written in two places only: {_store}, for every change made one record at a time
+/// (application, votes, operators, renewal), and {_importRow}, bulk import's hot loop, which
+/// writes a new enterprise's word and its credit code's holder into slots it has addressed once.
+/// Operator bindings end only in {_unbindOperator}. A credit code and a GS1 prefix are bound to an
+/// account only by the admins (approval, import, assignment), never by the claimant alone.
 contract EnterpriseRegistry is IEnterpriseRegistry {
     uint256 private constant _MAX_NAME_LENGTH = 96;
     uint256 private constant _MAX_URI_LENGTH = 256;
@@ -417,31 +419,45 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
     }
 
     /// @dev Registers the row starting at `offset` as an active enterprise; returns the next offset.
-    /// The hot loop of bulk onboarding: two new storage slots per row are the floor, so the row is
-    /// read with three calldata loads rather than slices, and nothing is emitted per row unless it
-    /// is skipped.
+    /// The hot loop of bulk onboarding: two new storage slots per row (the record, and the credit
+    /// code's holder that keeps codes unique) are the floor, so the row is read with three calldata
+    /// loads rather than slices, its two slots are each addressed once, its record is packed
+    /// without a memory struct, and nothing is emitted per row unless it is skipped. Calldata past
+    /// a short row reads as something, but such a row ends past the rows' end and is refused.
     function _importRow(bytes32 importRoot, bytes calldata rows, uint256 offset) private returns (uint256 next) {
-        if (rows.length < offset + _ROW_HEADER) revert RegistryImportMalformedRow(offset);
-        bytes32 head;
-        bytes32 code;
-        bytes32 tail;
+        uint256 head;
+        bytes18 code;
+        uint256 nameLength;
         assembly ("memory-safe") {
             let at := add(rows.offset, offset)
             head := calldataload(at) // account 20 | roles 4 | expiry 5 | 3 bytes of credit code
-            code := calldataload(add(at, 29)) // credit code 18 | …
-            tail := calldataload(add(at, 48)) // licence hash 32 — its last byte is the name length
+            code := and(calldataload(add(at, 29)), not(sub(shl(112, 1), 1))) // credit code 18 | …
+            nameLength := byte(31, calldataload(add(at, 48))) // the byte after the licence hash
+            // Cannot overflow: offset is at most rows.length, which calldata keeps far below 2^64.
+            next := add(add(offset, _ROW_HEADER), nameLength)
         }
-        uint256 nameLength = uint256(tail) & 0xff;
-        next = offset + _ROW_HEADER + nameLength;
-        if (nameLength == 0 || nameLength > _MAX_NAME_LENGTH || next > rows.length) {
+        if (next > rows.length || nameLength == 0 || nameLength > _MAX_NAME_LENGTH) {
             revert RegistryImportMalformedRow(offset);
         }
-        address account = address(bytes20(head));
-        uint32 roles = uint32(bytes4(head << 160));
+        address account = address(uint160(head >> 96));
+        uint32 roles = uint32(head >> 64);
         if (account == address(0)) revert RegistryZeroAddress();
         _checkRoles(roles);
-        if (bytes18(code) == bytes18(0)) revert RegistryInvalidCreditCode(bytes18(code));
-        uint256 word = _records[account];
+        if (code == bytes18(0)) revert RegistryInvalidCreditCode(code);
+        uint256 recordSlot;
+        uint256 codeSlot;
+        uint256 word;
+        address holder;
+        assembly ("memory-safe") {
+            mstore(0x00, account)
+            mstore(0x20, _records.slot)
+            recordSlot := keccak256(0x00, 0x40)
+            word := sload(recordSlot)
+            mstore(0x00, code)
+            mstore(0x20, _accountByCode.slot)
+            codeSlot := keccak256(0x00, 0x40)
+            holder := sload(codeSlot)
+        }
         Status status = Status(uint8(word >> _STATUS_SHIFT));
         // An application (or a rejected one) is the account's own and the import supersedes it; any
         // other record (an enterprise, or an operator that accepted a binding) stays as it is.
@@ -449,15 +465,16 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
             emit ImportRowSkipped(importRoot, account, status, address(0));
             return next;
         }
-        address holder = _accountByCode[bytes18(code)];
         if (holder != address(0)) {
             emit ImportRowSkipped(importRoot, account, status, holder);
             return next;
         }
-        _accountByCode[bytes18(code)] = account;
         uint32 version = uint32(word >> _VERSION_SHIFT) + 1; // a former operator has a history
-        uint40 licenceExpiry = uint40(bytes5(head << 192));
-        _records[account] = _pack(Enterprise(bytes18(code), roles, licenceExpiry, Status.Active, version));
+        uint256 record = _word(code, roles, uint40(head >> 24), Status.Active, version);
+        assembly ("memory-safe") {
+            sstore(codeSlot, account) // _accountByCode[code] = account
+            sstore(recordSlot, record) // _records[account] = record
+        }
     }
 
     /// @dev Reverts unless `account` is free to become an operator (no record, no binding).
@@ -497,8 +514,13 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
         _store(account, record);
     }
 
+    /// @dev Writes a record one at a time (every write but bulk import's, see {_importRow}), with
+    /// the packing of {_word} written out: through a call to it, every application and approval
+    /// costs 69 gas more (measured), since the optimizer does not inline a function two paths call.
     function _store(address account, Enterprise memory record) private {
-        _records[account] = _pack(record);
+        _records[account] = uint256(uint144(record.creditCode)) | uint256(record.roles) << _ROLES_SHIFT
+            | uint256(record.licenceExpiry) << _EXPIRY_SHIFT | uint256(record.status) << _STATUS_SHIFT
+            | uint256(record.version) << _VERSION_SHIFT;
     }
 
     function _load(address account) private view returns (Enterprise memory) {
@@ -512,10 +534,15 @@ contract EnterpriseRegistry is IEnterpriseRegistry {
         );
     }
 
-    function _pack(Enterprise memory record) private pure returns (uint256) {
-        return uint256(uint144(record.creditCode)) | uint256(record.roles) << _ROLES_SHIFT
-            | uint256(record.licenceExpiry) << _EXPIRY_SHIFT | uint256(record.status) << _STATUS_SHIFT
-            | uint256(record.version) << _VERSION_SHIFT;
+    /// @dev A record's packed word, low bits first: credit code 144, roles 32, licence expiry 40,
+    /// status 8, version 32.
+    function _word(bytes18 creditCode, uint32 roles, uint40 licenceExpiry, Status status, uint32 version)
+        private
+        pure
+        returns (uint256)
+    {
+        return uint256(uint144(creditCode)) | uint256(roles) << _ROLES_SHIFT | uint256(licenceExpiry) << _EXPIRY_SHIFT
+            | uint256(status) << _STATUS_SHIFT | uint256(version) << _VERSION_SHIFT;
     }
 
     function _checkCreditCodeFree(bytes18 creditCode) private view {

@@ -58,8 +58,9 @@ interface IEnterpriseRegistry {
     event ThresholdChanged(uint256 threshold);
     event ImportApproved(bytes32 indexed importRoot, uint256 chunks);
     /// @notice One chunk of an import was applied; `rows` are its packed rows (see {importChunk}),
-    /// each an enterprise now active, with its name and licence hash. One event per chunk keeps bulk
-    /// onboarding within its gas budget; the SDK decodes the rows.
+    /// each an enterprise now active, with its name and licence hash, unless an {ImportRowSkipped}
+    /// said otherwise. The rows ride in the log, so any indexer reads them with eth_getLogs alone,
+    /// whoever applied the chunk (an admin account or an admin contract such as a multisig).
     event ImportChunkApplied(bytes32 indexed importRoot, uint256 indexed chunk, bytes rows);
     /// @notice A row of an applied chunk was not registered: its account already had a record of
     /// `status` (an enterprise or an operator), or its credit code is held by the vetted enterprise

@@ -136,13 +136,12 @@ interface IProductProvenance {
     event SellerRecorded(bytes32 indexed batchId, address indexed seller);
     /// @notice The batch was recalled; batches transformed from it read as recalled too.
     event BatchRecalled(bytes32 indexed batchId, address indexed enterprise, string reason);
-    /// @notice A platform recorded one batch of consumer scans (one {ScansRecorded} per item follows).
-    event ScanBatchRecorded(
-        address indexed platform, bytes32 indexed scanBatch, bytes32 indexed batchId, uint256 items
-    );
-    /// @notice `count` more consumer scans of an item (itemHash 0: a lot-level code without serial).
-    /// An item's public scan count is the sum of `count` over these events.
-    event ScansRecorded(bytes32 indexed batchId, bytes32 indexed itemHash, uint32 count);
+    /// @notice A platform recorded one batch of consumer scans of the batch `batchId`. `scans` holds one
+    /// 36-byte record per item, as {recordScans} took them: the item hash (32 bytes; 0 for a lot-level
+    /// code without serial), then its number of new scans (uint32, big-endian). An item's public scan
+    /// count is the sum of its counts over these events. One event per scan batch, not per item, keeps
+    /// a scan within its gas budget; the SDK decodes the records.
+    event ScanBatchRecorded(address indexed platform, bytes32 indexed scanBatch, bytes32 indexed batchId, bytes scans);
 
     /// @notice The registry address given to the constructor is zero.
     error ProvenanceZeroAddress();
@@ -232,8 +231,8 @@ interface IProductProvenance {
     /// @notice The custodian that made the offer is not active: the offer is void meanwhile.
     error ProvenanceInactiveCustodian(bytes32 batchId, address custodian);
 
-    /// @notice `itemHashes` and `counts` differ in length.
-    error ProvenanceLengthMismatch(uint256 itemHashes, uint256 counts);
+    /// @notice Packed scans must be whole 36-byte records (item hash, count); these are `length` bytes.
+    error ProvenanceMalformedScans(uint256 length);
     /// @notice A scan batch holds 1..{MAX_SCANS_PER_CALL} items.
     error ProvenanceInvalidScanBatch(uint256 items);
     error ProvenanceZeroScanCount(bytes32 itemHash);
@@ -405,12 +404,12 @@ interface IProductProvenance {
     /// instead of counting twice.
     /// Requirements:
     /// - the caller acts for an active PLATFORM enterprise; the batch exists;
-    /// - `itemHashes` and `counts` have the same length, 1..{MAX_SCANS_PER_CALL}; no count is zero;
+    /// - `scans` is 1..{MAX_SCANS_PER_CALL} whole records; no count is zero;
     /// - the platform has not recorded `scanBatch` before.
-    /// Emits a {ScanBatchRecorded} event and one {ScansRecorded} event per item.
-    /// @param itemHashes `keccak256(bytes(serial))` per item, or 0 for a lot-level code.
-    function recordScans(bytes32 scanBatch, bytes32 batchId, bytes32[] calldata itemHashes, uint32[] calldata counts)
-        external;
+    /// Emits a {ScanBatchRecorded} event carrying the records.
+    /// @param scans One 36-byte record per item: `keccak256(bytes(serial))` (or 0 for a lot-level
+    /// code), then the item's number of new scans as a big-endian uint32.
+    function recordScans(bytes32 scanBatch, bytes32 batchId, bytes calldata scans) external;
 
     // ---------------------------------------------------------------- views
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from eth_hash.auto import keccak
+from sha3 import keccak_256
 
 from shanglian.errors import InputError
 
@@ -324,4 +325,5 @@ def serial_leaf(serial: str) -> bytes:
     encoded = (
         _ABI_STRING_OFFSET + len(data).to_bytes(32, "big") + data + bytes(-len(data) % 32)
     )
-    return keccak(keccak(encoded))
+    # safe-pysha3 directly: this runs twice per serial of every batch (see shanglian.merkle)
+    return keccak_256(keccak_256(encoded).digest()).digest()

@@ -73,7 +73,8 @@ def _command(kind: str, port: int, hardfork: str, chain_id: int | None = None) -
 
 
 def anvil_command(port: int, state: Path | None, hardfork: str = "london", block_time: int | None = None,
-                  chain_id: int | None = None, genesis_timestamp: int | None = None, native: bool = False) -> list[str]:
+                  chain_id: int | None = None, genesis_timestamp: int | None = None, native: bool = False,
+                  steps_tracing: bool = False) -> list[str]:
     command = [
         *_command("anvil", port, hardfork, chain_id),
         # No base fee, like brownie's development network and the zero-gas consortium chains: a
@@ -93,6 +94,8 @@ def anvil_command(port: int, state: Path | None, hardfork: str = "london", block
         command += ["--timestamp", str(genesis_timestamp)]
     if native:
         command[0] = native_binary("anvil")
+    if steps_tracing:  # opcode traces for debug_traceTransaction (bench/gastrace.py)
+        command += ["--steps-tracing"]
     return command
 
 
@@ -123,20 +126,23 @@ def answers(url: str) -> bool:
 
 class LocalNode:
     """A node process on 127.0.0.1:`port`; `profile` is its local network profile. An Anvil node
-    can take another chain id and genesis time (the suites imitate consortium chains with it)."""
+    can take another chain id and genesis time (the suites imitate consortium chains with it), and
+    keep opcode traces (`steps_tracing`)."""
 
     def __init__(self, kind: str = "anvil", port: int | None = None, state_dir: Path | None = None,
-                 hardfork: str = "london", chain_id: int | None = None, genesis_timestamp: int | None = None) -> None:
+                 hardfork: str = "london", chain_id: int | None = None, genesis_timestamp: int | None = None,
+                 steps_tracing: bool = False) -> None:
         if kind not in CHAIN_ID:
             raise ConfigError(f"unknown node kind {kind!r}; use anvil or ganache")
-        if kind != "anvil" and (chain_id is not None or genesis_timestamp is not None):
-            raise ConfigError("only an Anvil node takes a chain id or genesis time here")
+        if kind != "anvil" and (chain_id is not None or genesis_timestamp is not None or steps_tracing):
+            raise ConfigError("only an Anvil node takes a chain id, genesis time or steps tracing here")
         self.kind = kind
         self.port = port or free_port()
         self.state_dir = state_dir
         self.hardfork = hardfork
         self.chain_id = CHAIN_ID[kind] if chain_id is None else chain_id
         self.genesis_timestamp = genesis_timestamp
+        self.steps_tracing = steps_tracing
         self.url = f"http://127.0.0.1:{self.port}"
         self.profile = NetworkProfile(f"{kind}-{self.port}", rpc=self.url, chain_id=self.chain_id, local=True,
                                       logs_range=1_000_000, timeout=30)
@@ -146,7 +152,7 @@ class LocalNode:
         if self.kind == "anvil":
             state = self.state_dir / "anvil-state.json" if self.state_dir else None
             return anvil_command(self.port, state, self.hardfork, chain_id=self.chain_id,
-                                 genesis_timestamp=self.genesis_timestamp)
+                                 genesis_timestamp=self.genesis_timestamp, steps_tracing=self.steps_tracing)
         return ganache_command(self.port, self.state_dir / "ganache" if self.state_dir else None, self.hardfork)
 
     def start(self, timeout: float = 30) -> "LocalNode":

@@ -14,12 +14,16 @@ node really scans, whatever the profile says.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+import re
+from typing import Any, Callable, Iterator, Sequence
 
-from eth_utils import keccak
+from eth_abi import decode as abi_decode
+from eth_utils import keccak, to_checksum_address
+from hexbytes import HexBytes
 from web3.contract import Contract
-from web3.exceptions import Web3RPCError
-from web3.types import LogReceipt
+from web3.datastructures import AttributeDict
+from web3.exceptions import MismatchedABI, Web3RPCError
+from web3.types import LogReceipt, RPCEndpoint
 
 from shanglian.errors import NetworkError
 from shanglian.network import Chain
@@ -59,7 +63,7 @@ def fetch(
     while start <= last:
         end = min(last, start + window(chain) - 1)
         try:
-            found = chain.w3.eth.get_logs({"address": address, "topics": list(topics), "fromBlock": start, "toBlock": end})
+            found = _get_logs(chain, {"address": address, "topics": list(topics), "fromBlock": start, "toBlock": end})
         except Web3RPCError as exc:
             if end == start:
                 raise NetworkError(f"the node at {chain.profile.rpc} refused eth_getLogs for block {start}: {exc}") from None
@@ -67,6 +71,37 @@ def fetch(
             continue
         yield from found
         start = end + 1
+
+
+def _get_logs(chain: Chain, query: dict[str, Any]) -> list[Any]:
+    """eth_getLogs on a node (the embedded chain's logs are :class:`EmbeddedLogs`'). The answer's
+    fields are converted here, as web3 would give them (AttributeDicts: numbers as ints, hashes as
+    HexBytes, the address checksummed): web3's result formatters measured close to a millisecond
+    per log, and an index follows one log per traced item."""
+    params = {**query, "fromBlock": hex(query["fromBlock"]), "toBlock": hex(query["toBlock"])}
+    response = chain.w3.provider.make_request(RPCEndpoint("eth_getLogs"), [params])
+    if "error" in response:
+        raise Web3RPCError(str(response["error"]), rpc_response=response)
+    checksum: dict[str, str] = {}
+    found = []
+    for raw in response["result"]:
+        address = raw["address"]
+        if address not in checksum:
+            checksum[address] = to_checksum_address(address)
+        found.append(AttributeDict({
+            "address": checksum[address], "topics": [_hexbytes(t) for t in raw["topics"]], "data": _hexbytes(raw["data"]),
+            "blockNumber": int(raw["blockNumber"], 16), "transactionHash": _hexbytes(raw["transactionHash"]),
+            "transactionIndex": int(raw["transactionIndex"], 16), "blockHash": _hexbytes(raw["blockHash"]),
+            "logIndex": int(raw["logIndex"], 16), "removed": bool(raw.get("removed", False)),
+        }))
+    return found
+
+
+def _hexbytes(text: str) -> HexBytes:
+    """HexBytes of a node's 0x hex string. HexBytes is bytes with methods and no state of its own,
+    so it is made from the decoded bytes directly: its constructor (which accepts any type) measured
+    two thirds of the cost, six of them per log."""
+    return bytes.__new__(HexBytes, bytes.fromhex(text[2:]))
 
 
 class EmbeddedLogs:
@@ -167,14 +202,66 @@ def _recent_log(chain: Chain) -> Any:
 
 
 def decode(contract: Contract, logs: Sequence[LogReceipt] | Iterator[LogReceipt]) -> list[Any]:
-    """Decodes logs of any event of `contract`, in order; logs of other events are skipped."""
-    by_topic = {}
+    """Decodes logs of any event of `contract`, in order; logs of other events are skipped.
+
+    Events whose every field is a static word (address, bool, bytesN, intN, uintN) are decoded with
+    eth_abi straight from the topics and the data (:func:`_static_decoder`); the rest by web3's
+    ``process_log``. Both give the same AttributeDict; the first costs a twentieth: a province's
+    trace events are one ``TraceEventRecorded`` log per item handled, thousands a second, and
+    web3's decoder measured close to a millisecond per log."""
+    by_topic: dict[str, Callable[[Any], Any]] = {}
     for item in contract.abi:
         if item["type"] == "event":
-            by_topic[topic(contract, item["name"])] = getattr(contract.events, item["name"])
+            by_topic[topic(contract, item["name"])] = (
+                _static_decoder(item) or getattr(contract.events, item["name"])().process_log)
     decoded = []
     for log in logs:
-        event = by_topic.get("0x" + bytes(log["topics"][0]).hex())
-        if event is not None:
-            decoded.append(event().process_log(log))
+        decoder = by_topic.get("0x" + bytes(log["topics"][0]).hex())
+        if decoder is not None:
+            decoded.append(decoder(log))
     return decoded
+
+
+_STATIC_WORD = re.compile(r"address|bool|bytes([1-9]|[12][0-9]|3[0-2])|u?int([0-9]{1,3})?")
+
+
+def _static_decoder(event: dict[str, Any]) -> Callable[[Any], Any] | None:
+    """A decoder of the logs of `event` (its ABI entry) if all its fields are static words, else None."""
+    inputs = event["inputs"]
+    if event.get("anonymous") or not all(_STATIC_WORD.fullmatch(i["type"]) for i in inputs):
+        return None
+    indexed = [(i["name"], i["type"]) for i in inputs if i["indexed"]]
+    unindexed = [(i["name"], i["type"]) for i in inputs if not i["indexed"]]
+    data_types = [t for _, t in unindexed]
+    names = [i["name"] for i in inputs]
+    name = event["name"]
+
+    def decoder(log: Any) -> AttributeDict[str, Any]:
+        topics = log["topics"]
+        if len(topics) != len(indexed) + 1:
+            raise MismatchedABI(f"{name}: {len(topics) - 1} indexed topics, the ABI declares {len(indexed)}")
+        values = {n: _word(t, bytes(topics[k + 1])) for k, (n, t) in enumerate(indexed)}
+        data = bytes(log["data"])
+        if len(data) != 32 * len(data_types):
+            raise MismatchedABI(f"{name}: {len(data)} bytes of data, the ABI declares {len(data_types)} words")
+        for k, (n, t) in enumerate(unindexed):
+            values[n] = _word(t, data[32 * k: 32 * k + 32])
+        return AttributeDict({
+            "args": AttributeDict({n: values[n] for n in names}), "event": name, "logIndex": log["logIndex"],
+            "transactionIndex": log["transactionIndex"], "transactionHash": log["transactionHash"],
+            "address": log["address"], "blockHash": log["blockHash"], "blockNumber": log["blockNumber"],
+        })
+
+    return decoder
+
+
+def _word(kind: str, word: bytes) -> Any:
+    """One ABI word as web3 decodes it: bytes32 as is, uintN as an int, an address checksummed;
+    other static kinds through eth_abi."""
+    if kind == "bytes32":
+        return word
+    if kind.startswith("uint") and not any(word[:32 - int(kind[4:] or 256) // 8]):
+        return int.from_bytes(word, "big")
+    if kind == "address" and not any(word[:12]):
+        return to_checksum_address(word[12:])
+    return abi_decode([kind], word, strict=False)[0]

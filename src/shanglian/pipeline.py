@@ -174,6 +174,7 @@ class Pipeline:
         self._http = requests.Session()
         self.rpc = Rpc(chain)
         self._fees = Fees.from_tx_fields(Transactor(chain, account).fees())
+        self._mined_nonce = 0  # the account's mined nonce count at the last poll
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -199,11 +200,12 @@ class Pipeline:
                     rows.append((job.key, nonce, "0x" + tx_hash.hex(), raw))
                     nonce += 1
                 self.journal.signed(self.chain.chain_id, self.address, rows)  # before sending: see module doc
+                # Room is waited for only now: the window was signed while the node mined the last ones.
+                if len(in_flight) + len(rows) > self.max_in_flight:
+                    self._collect(in_flight, outcome, until=max(0, self.max_in_flight - len(rows)))
                 sender.put([(key, raw) for key, _, _, raw in rows])
                 outcome.sent += len(rows)
                 in_flight.update({tx_hash: (key, raw, nonce) for key, nonce, tx_hash, raw in rows})
-                if len(in_flight) >= self.max_in_flight:
-                    self._collect(in_flight, outcome, until=max(0, self.max_in_flight - self.batch_size))
         finally:
             sender.close()
         self._collect(in_flight, outcome, until=0)
@@ -242,14 +244,22 @@ class Pipeline:
         """Waits until at most `until` transactions are unmined. One account's transactions are mined
         in nonce order, so the account's mined nonce count says how many of the oldest are done:
         polling it costs the node one lookup, where asking for every unmined receipt costs it
-        hundreds. Receipts are then fetched for the mined ones only (their status is the point)."""
+        hundreds. Receipts are fetched for the mined ones only (their status is the point), in the
+        same request as the next poll: one round trip per poll, which a node far away feels."""
         deadline = time.monotonic() + self.chain.profile.timeout
         nudge = time.monotonic() + _NUDGE_AFTER
+        mined_nonce = self._mined_nonce
         while len(in_flight) > until:
-            mined_nonce = self._rpc_one("eth_getTransactionCount", [self.address, "latest"], int)
             hashes = [tx_hash for tx_hash, (_, _, nonce) in itertools.takewhile(
                 lambda item: item[1][2] < mined_nonce, itertools.islice(in_flight.items(), self.batch_size * 4))]
-            answers = self.rpc.batch(self._http, [("eth_getTransactionReceipt", [h]) for h in hashes])
+            polled = self.rpc.batch(self._http, [("eth_getTransactionCount", [self.address, "latest"]),
+                                                 *(("eth_getTransactionReceipt", [h]) for h in hashes)])
+            if "error" in polled[0]:
+                raise NetworkError(f"eth_getTransactionCount failed: {polled[0]['error']}")
+            mined_nonce = self._mined_nonce = int(polled[0]["result"], 16)
+            answers = polled[1:]
+            if not hashes and mined_nonce > next(iter(in_flight.values()))[2]:
+                continue  # the oldest are mined: their receipts come with the next poll, at once
             done = []
             for tx_hash, answer in zip(hashes, answers):
                 receipt = answer.get("result")
@@ -424,7 +434,9 @@ def _windows(jobs: Iterable[Job], size: int) -> Iterator[list[Job]]:
 
 class CallEncoder:
     """Calldata for one function of a contract, encoded with eth-abi directly: web3's
-    ContractFunction path costs about 40 times more per call, which a bulk job feels."""
+    ContractFunction path costs about 40 times more per call, which a bulk job feels. A function
+    whose arguments are all one word each (uintN, bytesN, bool: a trace event's) is encoded word by
+    word, about twenty times faster again; a value that does not fit goes to eth-abi, which says why."""
 
     def __init__(self, contract: Any, name: str) -> None:
         items = [i for i in contract.abi if i["type"] == "function" and i["name"] == name]
@@ -432,6 +444,28 @@ class CallEncoder:
             raise ValueError(f"{name} is not one function of the contract's ABI")
         self.types = [abi_type(i) for i in items[0]["inputs"]]
         self.selector = keccak(text=f"{name}({','.join(self.types)})")[:4]
+        words = [_word_encoder(t) for t in self.types]
+        self._words = None if None in words else words
 
     def __call__(self, *args: Any) -> bytes:
+        if self._words is not None and len(args) == len(self._words):
+            encoded = [encode(value) for encode, value in zip(self._words, args)]
+            if None not in encoded:
+                return self.selector + b"".join(encoded)  # type: ignore[arg-type]
         return self.selector + abi_encode(self.types, list(args))
+
+
+def _word_encoder(abi: str) -> Callable[[Any], bytes | None] | None:
+    """An encoder of one argument of type `abi` into its 32-byte word (None for a value it does not
+    take), or None if the type is not a one-word type this knows."""
+    if abi == "bool":
+        return lambda value: (b"\0" * 31 + bytes([value])) if isinstance(value, bool) else None
+    matched = re.fullmatch(r"(uint|bytes)(\d+)", abi)
+    if matched is None:
+        return None
+    size = int(matched.group(2))
+    if matched.group(1) == "uint":
+        limit = 1 << size
+        # type() rather than isinstance: eth-abi refuses a bool where it wants an integer.
+        return lambda value: value.to_bytes(32, "big") if type(value) is int and 0 <= value < limit else None
+    return lambda value: bytes(value).ljust(32, b"\0") if isinstance(value, (bytes, bytearray)) and len(value) <= size else None

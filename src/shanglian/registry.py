@@ -2,7 +2,8 @@
 lookups, and bulk import.
 
 Names, licence hashes and metadata URIs live in the registry's events, not its storage (no
-contract reads them back), so lookups join the one-slot record with the enterprise's profile event.
+contract reads them back), so lookups join the one-slot record with the enterprise's profile event:
+its application, or the ImportChunkApplied event carrying the row that registered it.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import io
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from eth_utils import keccak, to_checksum_address
+from eth_abi import decode as abi_decode
+from cchecksum import to_checksum_address
+from eth_utils import keccak
 from web3.logs import DISCARD
 
 from shanglian import gs1, logs, merkle, uscc, validate
 from shanglian.client import ContractClient
-from shanglian.errors import InputError
+from shanglian.errors import InputError, NetworkError
 from shanglian.roles import ALL_ROLES, Role, Status, parse_roles, role_names
 
 MAX_NAME_BYTES = 96
@@ -199,13 +202,15 @@ class Registry(ContractClient):
         if Status(record[3]) == Status.NONE:
             raise InputError("account", f"{account} is not a registered enterprise")
         profiles = self._profiles([logs.address_topic(account)])
-        return self._enterprise(account, record, profiles.get(account, {}))
+        return self._enterprise(account, record, profiles.get(account, {}), self._now())
 
     def list(self) -> list[Enterprise]:
-        """Every enterprise that ever applied or was imported, in registration order."""
+        """Every enterprise that ever applied or was imported, in registration order: the profiles
+        from one log query, the records in JSON-RPC batches, the clock read once."""
         profiles = self._profiles([])
-        fn = self.contract.functions
-        return [self._enterprise(account, fn.enterprise(account).call(), profile) for account, profile in profiles.items()]
+        records = self._records(list(profiles))
+        now = self._now()
+        return [self._enterprise(account, record, profile, now) for (account, profile), record in zip(profiles.items(), records)]
 
     def names(self, accounts: list[str] | None = None) -> dict[str, str]:
         """Display names by account (all enterprises when `accounts` is None), in one log query."""
@@ -355,9 +360,30 @@ class Registry(ContractClient):
                 found[args["account"]]["licence_hash"] = "0x" + bytes(args["licenceHash"]).hex()
         return found
 
-    def _enterprise(self, account: str, record: Any, profile: dict[str, Any]) -> Enterprise:
+    def _records(self, accounts: list[str]) -> list[Any]:
+        """The registry's record of each account: on a node, `enterprise(account)` calls sent
+        many per request."""
+        fn = self.contract.functions
+        if self.chain.profile.rpc is None or not accounts:  # the embedded chain
+            return [fn.enterprise(account).call() for account in accounts]
+        import requests
+
+        from shanglian.pipeline import CallEncoder, Rpc
+
+        encode, rpc, session = CallEncoder(self.contract, "enterprise"), Rpc(self.chain), requests.Session()
+        to = self.contract.address
+        records = []
+        for start in range(0, len(accounts), _RECORDS_PER_REQUEST):
+            group = accounts[start : start + _RECORDS_PER_REQUEST]
+            answers = rpc.batch(session, [("eth_call", [{"to": to, "data": "0x" + encode(a).hex()}, "latest"]) for a in group])
+            for account, answer in zip(group, answers):
+                if "error" in answer:
+                    raise NetworkError(f"enterprise({account}) failed at {self.chain.profile.rpc}: {answer['error']}")
+                records.append(abi_decode(["(bytes18,uint32,uint40,uint8,uint32)"], bytes.fromhex(answer["result"][2:]))[0])
+        return records
+
+    def _enterprise(self, account: str, record: Any, profile: dict[str, Any], now: int) -> Enterprise:
         status = Status(record[3])
-        now = self._now()
         return Enterprise(
             account=account,
             name=profile.get("name", ""),
@@ -387,7 +413,7 @@ class ImportRow:
 
     @staticmethod
     def unpack(rows: bytes) -> list["ImportRow"]:
-        """The rows of an import chunk, as the registry's ImportChunkApplied event carries them."""
+        """The rows of an import chunk, as importChunk takes them and ImportChunkApplied carries them."""
         found = []
         offset = 0
         while offset < len(rows):
@@ -417,6 +443,10 @@ class ImportRow:
         )
 
 
+# Records asked for in one JSON-RPC batch by Registry.list.
+_RECORDS_PER_REQUEST = 1000
+
+
 def parse_import_csv(text: str, now: int) -> list[ImportRow]:
     """Rows of an import CSV (header: account,name,credit_code,roles,licence_hash,licence_expiry).
 
@@ -432,18 +462,24 @@ def parse_import_csv(text: str, now: int) -> list[ImportRow]:
     rows: list[ImportRow] = []
     accounts: set[str] = set()
     codes: set[str] = set()
+    # A list has few distinct role sets and expiry dates: each is parsed once.
+    masks: dict[str, int] = {}
+    expiries: dict[str, int] = {}
     for number, record in enumerate(reader, start=2):  # line 1 is the header
         if None in record or any(record[c] is None for c in CSV_COLUMNS):
             raise InputError(f"row {number}", f"expected {len(header)} columns")
         try:
-            row = ImportRow(
-                account=validate.address(record["account"], "account"),
-                name=validate.text(record["name"].strip(), "name", MAX_NAME_BYTES),
-                credit_code=uscc.validate(record["credit_code"]),
-                roles=int(parse_roles(record["roles"].replace(";", ",").replace("|", ","))),
-                licence_hash=validate.document_hash(record["licence_hash"], "licence_hash"),
-                licence_expiry=validate.future_timestamp(record["licence_expiry"], "licence_expiry", now),
-            )
+            account = validate.address(record["account"], "account")
+            name = validate.text(record["name"].strip(), "name", MAX_NAME_BYTES)
+            credit_code = uscc.validate(record["credit_code"])
+            roles = record["roles"]
+            if roles not in masks:
+                masks[roles] = int(parse_roles(roles.replace(";", ",").replace("|", ",")))
+            licence_hash = validate.document_hash(record["licence_hash"], "licence_hash")
+            expiry = record["licence_expiry"]
+            if expiry not in expiries:
+                expiries[expiry] = validate.future_timestamp(expiry, "licence_expiry", now)
+            row = ImportRow(account, name, credit_code, masks[roles], licence_hash, expiries[expiry])
         except InputError as exc:
             raise InputError(f"row {number} {exc.field}", exc.reason) from None
         if row.account in accounts:

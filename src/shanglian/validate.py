@@ -7,16 +7,18 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from eth_utils import is_hex_address, to_checksum_address, keccak
+from cchecksum import to_checksum_address  # eth_utils' own, with its hashing in C: bulk imports check every row
+from sha3 import keccak_256  # safe-pysha3, the fastest keccak here (see signing.py)
 
 from shanglian.errors import InputError
 
 _HEX32 = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
+_HEX_ADDRESS = re.compile(r"(0[xX])?[0-9a-fA-F]{40}")  # what eth_utils.is_hex_address takes
 
 
 def address(value: str, field: str = "address") -> str:
     text = str(value).strip()
-    if not is_hex_address(text):
+    if not _HEX_ADDRESS.fullmatch(text):
         raise InputError(field, f"{text!r} is not a 0x-prefixed 20-byte hex address")
     if text != text.lower() and text[2:] != text[2:].upper() and to_checksum_address(text) != text:
         raise InputError(field, f"{text!r} has a wrong checksum (mixed case must be EIP-55)")
@@ -65,7 +67,7 @@ def document_hash(value: str, field: str) -> bytes:
         return bytes.fromhex(value.strip().removeprefix("0x"))
     if not value.strip():
         raise InputError(field, "must not be empty")
-    return keccak(text=value)
+    return keccak_256(value.encode("utf-8")).digest()
 
 
 def iso_date(value: str | dt.date, field: str) -> dt.date:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 
 import pytest
 import requests
@@ -21,6 +22,7 @@ from shanglian.registry import ImportPlan, Registry, parse_import_csv
 from conftest import sender
 
 from bench import members
+from bench.rpcproxy import ConnectionReset, RpcProxy
 
 
 def transfers(count, start=0):
@@ -207,3 +209,48 @@ def test_killed_import_rerun_ends_with_every_enterprise_exactly_once(anvil, tmp_
     assert len({e.credit_code for e in imported}) == IMPORT_ROWS and all(e.active for e in imported)
     plan = ImportPlan(parse_import_csv(csv.read_text(), 0), 10)
     assert registry.import_state(plan)[1] == []
+
+
+class ResetSends:
+    """Resets the connection of the first two batches of sent transactions: the first after the
+    node took it (its answer never arrives), the second before the node sees it; and of the first
+    receipt poll after the node answered it."""
+
+    def __init__(self):
+        self.seen = Counter()
+        self.resets = []
+        self._lock = threading.Lock()
+
+    def request(self, proxy, body):
+        with self._lock:
+            if b'"eth_sendRawTransaction"' in body:
+                self.seen["send"] += 1
+                if self.seen["send"] == 2:
+                    self.resets.append("send before the node")
+                    raise ConnectionReset
+
+    def respond(self, proxy, body, reply):
+        with self._lock:
+            if b'"eth_sendRawTransaction"' in body and self.seen["send"] == 1 and "send after" not in self.resets:
+                self.resets.append("send after")
+                raise ConnectionReset
+            if b'"eth_getTransactionReceipt"' in body and "poll after" not in self.resets:
+                self.resets.append("poll after")
+                raise ConnectionReset
+        return reply
+
+
+def test_connections_reset_around_sends_and_polls_mine_every_job_once(anvil, tmp_path):
+    resets = ResetSends()
+    with RpcProxy(anvil.url, [resets], decode=False) as proxy:
+        from shanglian.network import NetworkProfile
+
+        chain = connect(NetworkProfile("resetting", rpc=proxy.url, local=True, timeout=10))
+        account = sender(chain, 4).account
+        outcome = Pipeline(chain, account, Journal(tmp_path / "j.sqlite"), batch_size=25, keep_receipts=True).run(transfers(100))
+    direct = connect("testnode", str(anvil.config))
+    assert sorted(resets.resets) == ["poll after", "send after", "send before the node"]
+    assert (outcome.mined, outcome.reverted) == (100, [])
+    assert direct.w3.eth.get_transaction_count(account.address) == 100
+    assert sorted(int(direct.w3.eth.get_transaction(r["transactionHash"])["value"]) for r in outcome.receipts.values()) == \
+        list(range(1, 101))  # each job's transfer once

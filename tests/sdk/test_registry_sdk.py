@@ -181,3 +181,4 @@ def test_malformed_prefix_is_refused_before_sending(registry_as, chain, prefix):
     with pytest.raises(InputError) as err:
         registry_as(0).assign_prefix(sender(chain, 5).address, prefix)
     assert err.value.field == "prefix"
+

@@ -252,11 +252,11 @@ def test_indexer_resumes_from_the_last_block_without_duplicates(world):
                         (key, item_hash("FRESH-040"))).fetchone()[0] == 1
     # Replaying indexed blocks (a crash between a range's writes and its commit cannot leave them
     # half applied, but even a replay) adds nothing twice.
-    counts = [conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("events", "custody", "scan_logs")]
+    counts = [conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("events", "custody", "scan_batches")]
     totals = conn.execute("SELECT SUM(total) FROM scan_totals").fetchone()[0]
     conn.execute("UPDATE meta SET value = '-1' WHERE key = 'last_block'")
     reopened.run_once()
-    assert [conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("events", "custody", "scan_logs")] == counts
+    assert [conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("events", "custody", "scan_batches")] == counts
     assert conn.execute("SELECT SUM(total) FROM scan_totals").fetchone()[0] == totals
 
 

@@ -42,3 +42,38 @@ def test_call_encoder_equals_web3_encoding():
     batch_args = (6901234567892, "LOT-1", origin, 1_700_000_000, 10, keccak(b"r"), keccak(b"m"), "uri")
     expected = bytes.fromhex(contract.functions.createBatch(*batch_args)._encode_transaction_data()[2:])
     assert CallEncoder(contract, "createBatch")(*batch_args) == expected
+
+
+@pytest.mark.parametrize("args", [
+    (b"\x01" * 32, b"", 0, 0, b"\xff" * 32),
+    (b"\x01" * 31, b"\x02", 255, 2**64 - 1, bytearray(b"\x03" * 32)),
+])
+def test_call_encoder_encodes_one_word_arguments_as_eth_abi_does(args):
+    from eth_abi import encode
+    from web3 import Web3
+
+    from shanglian import artifacts
+    from shanglian.pipeline import CallEncoder
+
+    contract = Web3().eth.contract(address="0x" + "11" * 20, abi=artifacts.abi("ProductProvenance"))
+    encoder = CallEncoder(contract, "recordEvent")
+    assert encoder(*args) == encoder.selector + encode(["bytes32", "bytes32", "uint8", "uint64", "bytes32"], list(args))
+
+
+@pytest.mark.parametrize("args", [
+    (b"\x01" * 33, b"", 0, 0, b""),  # bytes32 too long
+    (b"", b"", 256, 0, b""),  # uint8 out of range
+    (b"", b"", -1, 0, b""),
+    (b"", b"", True, 0, b""),  # eth-abi takes no bool for an integer
+    (b"", b"", 0, "5", b""),
+])
+def test_call_encoder_leaves_values_that_do_not_fit_to_eth_abi_errors(args):
+    from eth_abi.exceptions import EncodingError
+    from web3 import Web3
+
+    from shanglian import artifacts
+    from shanglian.pipeline import CallEncoder
+
+    contract = Web3().eth.contract(address="0x" + "11" * 20, abi=artifacts.abi("ProductProvenance"))
+    with pytest.raises(EncodingError):
+        CallEncoder(contract, "recordEvent")(*args)

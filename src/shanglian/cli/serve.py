@@ -32,7 +32,9 @@ def register(cli: click.Group) -> None:
     "The platform account that records scans on chain (keystore name, or devN locally). "
     "Without it scans are kept and counted but not flushed."
 )
-@click.option("--index", "index_path", type=click.Path(dir_okay=False), help="SQLite index (default <state dir>/resolver/<chain id>.sqlite).")
+@click.option("--index", "index_path", metavar="FILE|URL",
+              help="The index and scan queue: an SQLite file (default <state dir>/resolver/<chain id>.sqlite), or a "
+                   "postgresql://user@host/database URL, which several resolvers may share.")
 @click.option("--serials", type=click.Path(file_okay=False), help="Folder of published serial lists (default <state dir>/serials).")
 @click.option("--fresh-index", is_flag=True,
               help="Rebuild the index from the chain (queued scans are kept; an index of another deployment is dropped with its queue).")
@@ -81,6 +83,7 @@ def build(network: str, config: str | None, account: str | None, index_path: str
     from shanglian.resolver.hall_index import HALL_CONTRACTS
     from shanglian.resolver.indexer import Indexer, connect_db
     from shanglian.resolver.scans import Flusher
+    from shanglian.resolver.store import is_postgres
     from shanglian.roles import Role
     from shanglian.transactions import Transactor
 
@@ -100,7 +103,7 @@ def build(network: str, config: str | None, account: str | None, index_path: str
         suite = story.suite
         sender = story.senders["platform"] if account is None else Transactor(chain, accounts.load(account, chain.profile))
         serials_dir = Path(serials) if serials else work / "serials"
-        db = Path(index_path) if index_path else work / "index.sqlite"
+        db_file = Path(index_path) if index_path else work / "index.sqlite"
         start_block = 0
         link = gs1.parse_digital_link(facts["digital_link"])
         demo_link = gs1.DigitalLink(link.gtin, link.lot, link.serial, base="").uri
@@ -112,10 +115,12 @@ def build(network: str, config: str | None, account: str | None, index_path: str
         suite = deploy.load_suite(chain)
         sender = Transactor(chain, accounts.load(account, chain.profile)) if account else None
         serials_dir = Path(serials) if serials else deploy.state_dir() / "serials"
-        db = Path(index_path) if index_path else deploy.state_dir() / "resolver" / f"{chain.chain_id}.sqlite"
+        db_file = Path(index_path) if index_path else deploy.state_dir() / "resolver" / f"{chain.chain_id}.sqlite"
         entry = deploy.manifest_for(chain).entries(chain.chain_id).get("EnterpriseRegistry", {})
         start_block = int(entry.get("block", 0))
-    db.parent.mkdir(parents=True, exist_ok=True)
+    db: Path | str = index_path if index_path and is_postgres(index_path) else db_file
+    if isinstance(db, Path):
+        db.parent.mkdir(parents=True, exist_ok=True)
 
     flusher_factory = None
     platforms = list(trusted)

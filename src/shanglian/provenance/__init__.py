@@ -40,7 +40,7 @@ from shanglian.provenance.batches import (
 )
 from shanglian.provenance.certification import Certification, Certifications
 from shanglian.provenance.custody import Custody, CustodyMove
-from shanglian.provenance.events import BizStep, Events, TraceEvent, parse_step
+from shanglian.provenance.events import BizStep, Events, TraceEvent, pack_scans, parse_step, unpack_scans
 from shanglian.provenance.identifiers import (
     CST,
     GLN_LENGTH,
@@ -86,7 +86,9 @@ __all__ = [
     "item_hash",
     "normalize_gln",
     "parse_serial_range",
+    "pack_scans",
     "parse_step",
+    "unpack_scans",
     "production_timestamp",
     "read_serial_file",
     # the parts Provenance is joined from, and the limits the contract enforces

@@ -3,7 +3,7 @@ reading a batch's events and an item's scan count."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -25,6 +25,8 @@ from shanglian.provenance.identifiers import (
     item_hash,
     normalize_gln,
 )
+
+SCAN_RECORD_BYTES = 36  # item hash 32, count 4
 
 
 class BizStep(IntEnum):
@@ -108,15 +110,15 @@ class Events(ContractClient):
             raise InputError("scans", "give at least one serial and its count")
         if len(counts) > MAX_SCANS_PER_CALL:
             raise InputError("scans", f"at most {MAX_SCANS_PER_CALL} items per submission, got {len(counts)}")
-        items, numbers = [], []
-        for serial, count in counts.items():
-            items.append(ZERO32 if serial is None else item_hash(serial))
-            numbers.append(validate.positive_int(count, "count", MAX_UINT32))
+        records = pack_scans(
+            (ZERO32 if serial is None else item_hash(serial), validate.positive_int(count, "count", MAX_UINT32))
+            for serial, count in counts.items()
+        )
         if isinstance(scan_batch, bytes):
             scan_key = validate.bytes32(scan_batch, "scan_batch")
         else:
             scan_key = validate.document_hash(scan_batch, "scan_batch")
-        return self._send(self.contract.functions.recordScans(scan_key, key, items, numbers))
+        return self._send(self.contract.functions.recordScans(scan_key, key, records))
 
     def events(
         self, ref: BatchRef, serial: str | None = None, history: list[Any] | None = None
@@ -149,9 +151,27 @@ class Events(ContractClient):
         return found
 
     def scan_count(self, ref: BatchRef, serial: str | None) -> int:
-        """Public scan count of an item (serial None: the lot-level code): the sum of its ScansRecorded."""
+        """Public scan count of an item (serial None: the lot-level code): the sum of its counts over
+        the batch's ScanBatchRecorded events."""
         key = batch_key(ref)
         item = ZERO32 if serial is None else item_hash(serial)
         return sum(
-            int(e["args"]["count"]) for e in self._logs(["ScansRecorded"], _topic32(key), _topic32(item))
+            count
+            for event in self._logs(["ScanBatchRecorded"], None, None, _topic32(key))
+            for scanned, count in unpack_scans(bytes(event["args"]["scans"]))
+            if scanned == item
         )
+
+
+def pack_scans(scans: Iterable[tuple[bytes, int]]) -> bytes:
+    """Scan records as ProductProvenance.recordScans takes them: per item its 32-byte hash, then its
+    count as a big-endian uint32."""
+    return b"".join(item + count.to_bytes(4, "big") for item, count in scans)
+
+
+def unpack_scans(records: bytes) -> list[tuple[bytes, int]]:
+    """(item hash, count) per record of a ScanBatchRecorded event (see :func:`pack_scans`)."""
+    return [
+        (records[at : at + 32], int.from_bytes(records[at + 32 : at + SCAN_RECORD_BYTES], "big"))
+        for at in range(0, len(records), SCAN_RECORD_BYTES)
+    ]

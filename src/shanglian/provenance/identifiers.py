@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eth_hash.auto import keccak
+from sha3 import keccak_256
 
 from shanglian import gs1, validate
 from shanglian.errors import InputError
@@ -73,8 +73,9 @@ def batch_key(ref: BatchRef, field: str = "batch") -> bytes:
 
 
 def item_hash(serial: str) -> bytes:
-    """The contract's item key: ``keccak256(bytes(serial))``."""
-    return keccak(gs1.validate_serial(serial).encode("ascii"))
+    """The contract's item key: ``keccak256(bytes(serial))`` (safe-pysha3 directly: the resolver and
+    its scan flusher hash one per page view and per scan)."""
+    return keccak_256(gs1.validate_serial(serial).encode("ascii")).digest()
 
 
 def normalize_gln(value: str | int) -> int:

@@ -1,5 +1,6 @@
 """The service hall in the resolver's index: Evidence, Licences and Copyrights events followed into
-SQLite beside the provenance tables, so /verify answers from the index, never from chain calls per
+the index's database beside the provenance tables (statements in the SQL SQLite and PostgreSQL
+both speak, :mod:`.store`), so /verify answers from the index, never from chain calls per
 request.
 
 Each event is applied as it says (a co-signature's time, a licence's new status, a work's new
@@ -50,7 +51,7 @@ CREATE TABLE IF NOT EXISTS hall_works (
     title TEXT NOT NULL, authors TEXT NOT NULL, holder TEXT NOT NULL, offeree TEXT);
 CREATE TABLE IF NOT EXISTS hall_grants (
     id INTEGER PRIMARY KEY, token BLOB NOT NULL, grantor TEXT NOT NULL, licensee TEXT NOT NULL, start INTEGER NOT NULL,
-    end INTEGER NOT NULL, status INTEGER NOT NULL, accepted_at INTEGER NOT NULL, terms BLOB NOT NULL);
+    "end" INTEGER NOT NULL, status INTEGER NOT NULL, accepted_at INTEGER NOT NULL, terms BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS hall_grants_by_token ON hall_grants (token);
 """
 
@@ -89,7 +90,7 @@ class HallIndex:
         name, args = event["event"], event["args"]
         if name == "Annotated":
             subject = bytes(args["subject"])
-            sql("INSERT OR IGNORE INTO hall_annotations VALUES (?, ?, ?, ?, ?, ?, ?)",
+            sql("INSERT INTO hall_annotations VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (contract, subject, int(args["index"]), args["author"], int(args["kind"]), bytes(args["documentDigest"]), at))
         elif contract == "Evidence":
             self._evidence(sql, name, args, event, at)
@@ -103,7 +104,7 @@ class HallIndex:
             digest = bytes(args["digest"])
             key = evidence_id(args["filer"], digest)
             record = self._facts.pop(("evidence", key))
-            sql("INSERT OR IGNORE INTO hall_evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            sql("INSERT INTO hall_evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (key, digest, args["filer"], at, int(record[2]), int(record[3]), int(record[5]),
                  bytes(args["metadataDigest"]), "0x" + bytes(event["transactionHash"]).hex()))
         elif name == "CosignatureRequested":
@@ -116,7 +117,9 @@ class HallIndex:
             sql("UPDATE hall_cosigners SET signed_at = ? WHERE id = ? AND cosigner = ?",
                 (at, bytes(args["id"]), args["cosigner"]))
         elif name == "NotarisationRequested":
-            sql("INSERT OR REPLACE INTO hall_notarisations VALUES (?, ?, ?, 0, NULL)", (bytes(args["id"]), args["notary"], at))
+            sql("INSERT INTO hall_notarisations VALUES (?, ?, ?, 0, NULL) ON CONFLICT (id) DO UPDATE SET "
+                "notary = excluded.notary, requested_at = excluded.requested_at, notarised_at = 0, certificate = NULL",
+                (bytes(args["id"]), args["notary"], at))
         elif name == "EvidenceNotarised":
             sql("UPDATE hall_notarisations SET notarised_at = ?, certificate = ? WHERE id = ?",
                 (at, bytes(args["certificateDigest"]), bytes(args["id"])))
@@ -126,13 +129,13 @@ class HallIndex:
         if name == "LicenceIssued":
             state = self._facts.pop(("licence", key))
             number = bytes(args["number"]).rstrip(b"\0").decode("ascii", "replace")
-            sql("INSERT OR IGNORE INTO hall_licences VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            sql("INSERT INTO hall_licences VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING",
                 (key, args["holder"], args["issuer"], int(args["kind"]), number, int(state[3]), _ACTIVE,
                  int(args["validFrom"]), int(args["validUntil"]), at, key))
-            sql("INSERT OR IGNORE INTO hall_licence_documents VALUES (?, ?)", (key, key))
+            sql("INSERT INTO hall_licence_documents VALUES (?, ?) ON CONFLICT DO NOTHING", (key, key))
         elif name == "LicenceRenewed":
             document = bytes(args["documentDigest"])
-            added = sql("INSERT OR IGNORE INTO hall_licence_documents VALUES (?, ?)", (document, key))
+            added = sql("INSERT INTO hall_licence_documents VALUES (?, ?) ON CONFLICT DO NOTHING", (document, key))
             if added.rowcount:  # a replayed renewal is not counted twice
                 sql("UPDATE hall_licences SET valid_from = ?, valid_until = ?, renewals = renewals + 1, "
                     "current_document = ? WHERE id = ?", (int(args["validFrom"]), int(args["validUntil"]), document, key))
@@ -142,7 +145,7 @@ class HallIndex:
     def _copyright(self, sql: Any, name: str, args: Any, at: int) -> None:
         if name == "WorkRegistered":
             token = int(args["tokenId"]).to_bytes(32, "big")
-            sql("INSERT OR IGNORE INTO hall_works VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+            sql("INSERT INTO hall_works VALUES (?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT DO NOTHING",
                 (token, args["registrant"], at, int(args["algorithm"]), args["title"], args["authors"], args["registrant"]))
         elif name == "Transfer" and args["from"] != ZERO_ADDRESS:
             sql("UPDATE hall_works SET holder = ?, offeree = NULL WHERE token = ?",
@@ -151,7 +154,7 @@ class HallIndex:
             offeree = None if args["approved"] == ZERO_ADDRESS else args["approved"]
             sql("UPDATE hall_works SET offeree = ? WHERE token = ?", (offeree, int(args["tokenId"]).to_bytes(32, "big")))
         elif name == "GrantOffered":
-            sql("INSERT OR IGNORE INTO hall_grants VALUES (?, ?, ?, ?, ?, ?, 1, 0, ?)",
+            sql("INSERT INTO hall_grants VALUES (?, ?, ?, ?, ?, ?, 1, 0, ?) ON CONFLICT DO NOTHING",
                 (int(args["grantId"]), int(args["tokenId"]).to_bytes(32, "big"), args["grantor"], args["licensee"],
                  int(args["start"]), int(args["end"]), bytes(args["termsDigest"])))
         elif name == "GrantAccepted":

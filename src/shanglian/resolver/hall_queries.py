@@ -3,11 +3,11 @@ says about one digest, or about the record a QR code names, as :class:`~.hall_vi
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from shanglian.evidence import EvidenceKind
 from shanglian.licences import LicenceKind
+from shanglian.resolver.store import Database
 from shanglian.resolver.hall_views import (
     AnnotationView,
     CosignatureView,
@@ -40,7 +40,7 @@ def _time(stamp: int) -> str | None:
 class _Reader:
     """One answer's reads, with the names of every party it mentions fetched once at the end."""
 
-    def __init__(self, conn: sqlite3.Connection, now: int) -> None:
+    def __init__(self, conn: Database, now: int) -> None:
         self.sql = conn.execute
         self.conn = conn
         self.now = now
@@ -100,7 +100,7 @@ class _Reader:
         row = self.sql("SELECT * FROM hall_works WHERE token = ?", (token,)).fetchone()
         if row is None:
             return None
-        grants = self.sql("SELECT id, licensee, start, end, status, accepted_at FROM hall_grants WHERE token = ? "
+        grants = self.sql("SELECT id, licensee, start, \"end\", status, accepted_at FROM hall_grants WHERE token = ? "
                           "ORDER BY id", (token,)).fetchall()
         return {
             "id": _hex(token), "title": row["title"], "authors": row["authors"], "algorithm": _ALGORITHMS[row["algorithm"]],
@@ -166,12 +166,12 @@ def _work_view(w: dict[str, Any]) -> WorkView:
     )
 
 
-def _indexed_to(conn: sqlite3.Connection) -> int:
+def _indexed_to(conn: Database) -> int:
     row = conn.execute("SELECT value FROM meta WHERE key = 'last_block'").fetchone()
     return -1 if row is None else int(row[0])
 
 
-def by_digest(conn: sqlite3.Connection, digest: bytes, now: int) -> tuple[VerifyView, int]:
+def by_digest(conn: Database, digest: bytes, now: int) -> tuple[VerifyView, int]:
     """What the index holds for a document's digest: its evidence records, the licence it was issued or
     renewed with, the work registered under it; and the moment this answer would change by itself."""
     reader = _Reader(conn, now)
@@ -183,7 +183,7 @@ def by_digest(conn: sqlite3.Connection, digest: bytes, now: int) -> tuple[Verify
     return view, reader.changes_at
 
 
-def by_record(conn: sqlite3.Connection, kind: str, key: bytes, now: int) -> tuple[VerifyView, int]:
+def by_record(conn: Database, kind: str, key: bytes, now: int) -> tuple[VerifyView, int]:
     """The record a QR code names: an evidence record, a licence or a work, by id; and the moment this
     answer would change by itself."""
     reader = _Reader(conn, now)

@@ -1,12 +1,14 @@
-"""The resolver's index: ProductProvenance and EnterpriseRegistry events followed into SQLite.
+"""The resolver's index: ProductProvenance and EnterpriseRegistry events followed into its database
+(SQLite, or PostgreSQL shared by several resolvers: :mod:`.store`).
 
 Pages are served from this index, never from chain calls per request. :class:`Indexer` reads logs
 in block ranges no wider than the profile's ``logs_range`` (consortium nodes cap eth_getLogs),
 decodes them with the SDK's decoders (:func:`shanglian.logs.decode`), and applies each range in one
-SQLite transaction together with the new ``last_block``: a crash leaves the index at the end of the
+transaction together with the new ``last_block``: a crash leaves the index at the end of the
 last whole range, and the next run resumes from the block after it. Rows keyed by (block, log
-index) are inserted with ``INSERT OR IGNORE`` and totals only move when a row was new, so replaying
-a range could not count anything twice either.
+index), or by a platform's scan key (recorded once per platform), are inserted with ``ON CONFLICT
+DO NOTHING`` and totals only move when a row was new, so replaying a range could not count anything
+twice either.
 
 Item membership. The chain holds only a Merkle root per batch; the producer publishes the serial
 list (``<serials dir>/0x<batch id>.txt``, as :class:`shanglian.trace.SerialFolder` writes it). When
@@ -31,7 +33,6 @@ a copy of anything and are kept (the flusher then resends those whose record was
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,9 +45,10 @@ from shanglian import logs
 from shanglian.errors import ConfigError, InputError
 from shanglian.merkle import SerialTree
 from shanglian.network import Chain
-from shanglian.provenance import Origin
+from shanglian.provenance import Origin, unpack_scans
 from shanglian.registry import ImportRow
 from shanglian.resolver.hall_index import HALL_SCHEMA, HallIndex
+from shanglian.resolver.store import Database, connect_database
 from shanglian.trace import SerialFolder
 
 __all__ = ["SCHEMA", "Indexer", "IndexMismatch", "IndexStats", "connect_db"]
@@ -56,11 +58,11 @@ log = logging.getLogger("shanglian.resolver.indexer")
 ZERO32 = bytes(32)
 
 # What a rebuild keeps: the index's identity and the scan queue's tables (see the module doc).
-_KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "sqlite_sequence"}
+_KEPT_TABLES = {"meta", "scan_queue", "scan_flushes", "schema_version"}
 _KEPT_META = {"chain_id", "provenance", "registry", "scan_namespace", "hall"}
 
 # Raised whenever a table of the index changes shape: an index of another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,21 +75,24 @@ CREATE TABLE IF NOT EXISTS products (
 CREATE TABLE IF NOT EXISTS locations (
     gln TEXT PRIMARY KEY, enterprise TEXT NOT NULL, place TEXT NOT NULL, region_code INTEGER NOT NULL,
     latitude REAL NOT NULL, longitude REAL NOT NULL);
+-- batch_no: the batch's short key in items (a serial row holds it instead of the 32-byte id)
 CREATE TABLE IF NOT EXISTS batches (
-    batch_id BLOB PRIMARY KEY, gtin TEXT NOT NULL, lot TEXT NOT NULL, producer TEXT NOT NULL,
+    batch_id BLOB NOT NULL UNIQUE, gtin TEXT NOT NULL, lot TEXT NOT NULL, producer TEXT NOT NULL,
     custodian TEXT NOT NULL, seller TEXT, place TEXT NOT NULL, region_code INTEGER NOT NULL,
     latitude REAL NOT NULL, longitude REAL NOT NULL, production_date INTEGER NOT NULL,
     quantity INTEGER NOT NULL, serials_root BLOB NOT NULL, metadata_uri TEXT NOT NULL,
     created_block INTEGER NOT NULL, created_at INTEGER NOT NULL,
     -- none: the batch has no serials; missing: no list published yet; loaded; mismatch: the list
     -- published does not hash to the on-chain root
-    serials_status TEXT NOT NULL, serial_count INTEGER NOT NULL DEFAULT 0);
+    serials_status TEXT NOT NULL, serial_count INTEGER NOT NULL DEFAULT 0, batch_no INTEGER PRIMARY KEY);
 CREATE INDEX IF NOT EXISTS batches_by_gtin ON batches (gtin);
 CREATE TABLE IF NOT EXISTS batch_inputs (
     output BLOB NOT NULL, input BLOB NOT NULL, PRIMARY KEY (output, input)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS batch_inputs_by_input ON batch_inputs (input);
+-- one row per proven serial (ten million at a province's scale): keyed by the batch's number, so
+-- a row is the serial and a small integer, and a batch's rows are appended at the end of the tree
 CREATE TABLE IF NOT EXISTS items (
-    batch_id BLOB NOT NULL, serial TEXT NOT NULL, PRIMARY KEY (batch_id, serial)) WITHOUT ROWID;
+    batch_no INTEGER NOT NULL, serial TEXT NOT NULL, PRIMARY KEY (batch_no, serial)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS custody (
     block INTEGER NOT NULL, log_index INTEGER NOT NULL, batch_id BLOB NOT NULL, holder TEXT NOT NULL,
     handed_over_by TEXT, at INTEGER NOT NULL, PRIMARY KEY (block, log_index));
@@ -105,11 +110,6 @@ CREATE INDEX IF NOT EXISTS certifications_by_batch ON certifications (batch_id);
 CREATE TABLE IF NOT EXISTS recalls (
     batch_id BLOB PRIMARY KEY, enterprise TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,
     block INTEGER NOT NULL);
--- scans by the platform that recorded them (the ScanBatchRecorded log before them in their transaction):
--- a resolver counts only the platforms it trusts
-CREATE TABLE IF NOT EXISTS scan_logs (
-    block INTEGER NOT NULL, log_index INTEGER NOT NULL, batch_id BLOB NOT NULL, item_hash BLOB NOT NULL,
-    count INTEGER NOT NULL, platform TEXT NOT NULL, PRIMARY KEY (block, log_index));
 CREATE TABLE IF NOT EXISTS scan_totals (
     batch_id BLOB NOT NULL, item_hash BLOB NOT NULL, platform TEXT NOT NULL, total INTEGER NOT NULL,
     PRIMARY KEY (batch_id, item_hash, platform)) WITHOUT ROWID;
@@ -120,36 +120,42 @@ CREATE TABLE IF NOT EXISTS scan_batches (
 """
 
 
-def connect_db(path: str | Path) -> sqlite3.Connection:
-    """A connection to the index (created if new): WAL, so pages read while the indexer writes.
-
-    ``synchronous=NORMAL`` in WAL mode keeps every committed transaction across a crash of the
-    process (what a killed server is); only a power cut can lose the last commits.
-    """
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=30000")
-    if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+def connect_db(target: str | Path, named_rows: bool = False) -> Database:
+    """A connection to the index at `target` (an SQLite file, or a ``postgresql://`` URL), its tables
+    made if new; an index of another schema version loses its index tables (rebuilt from the chain)."""
+    conn = connect_database(target, named_rows)
+    if conn.version != SCHEMA_VERSION:
         _drop_index_tables(conn)
-    conn.executescript(SCHEMA)
-    conn.executescript(HALL_SCHEMA)
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    conn.script(conn.schema(SCHEMA))
+    conn.script(conn.schema(HALL_SCHEMA))
+    conn.version = SCHEMA_VERSION
     return conn
 
 
-def _drop_index_tables(conn: sqlite3.Connection) -> None:
+def set_meta(conn: Database, key: str, value: str) -> None:
+    conn.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def _drop_index_tables(conn: Database) -> None:
     """An index of another shape: its tables go (the next pass rebuilds them from the chain); the
     index's identity and the scan queue stay."""
-    tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    with conn:
-        conn.execute("BEGIN IMMEDIATE")
+    tables = conn.tables()
+    with conn.write():
         for name in tables:
             if name not in _KEPT_TABLES:
                 conn.execute(f'DROP TABLE "{name}"')
         if "meta" in tables:
             conn.execute(f"DELETE FROM meta WHERE key NOT IN ({','.join('?' * len(_KEPT_META))})", tuple(_KEPT_META))
 
+
+_BATCH_COLUMNS = (
+    "batch_id, gtin, lot, producer, custodian, place, region_code, latitude, longitude, production_date, quantity, "
+    "serials_root, metadata_uri, created_block, created_at, serials_status"
+)
+_ENTERPRISE_UPSERT = (
+    " ON CONFLICT (account) DO UPDATE SET name = excluded.name, status = excluded.status, roles = excluded.roles, "
+    "licence_expiry = excluded.licence_expiry"
+)
 
 # The registry events the index follows: names, and what the registry's actingFor depends on.
 _REGISTRY_EVENTS = (
@@ -191,14 +197,14 @@ def _origin(value: Any) -> tuple[str, int, float, float]:
 
 
 class Indexer:
-    """Follows one deployment (ProductProvenance + its EnterpriseRegistry) into the SQLite index."""
+    """Follows one deployment (ProductProvenance + its EnterpriseRegistry) into the index."""
 
     def __init__(
         self,
         chain: Chain,
         provenance: Contract,
         registry: Contract,
-        conn: sqlite3.Connection,
+        conn: Database,
         serials: SerialFolder | str | Path | None = None,
         start_block: int = 0,
         range_blocks: int | None = None,
@@ -221,7 +227,7 @@ class Indexer:
         self._block_times: dict[int, int] = {}
         self._registry_topics = [logs.topic(registry, name) for name in _REGISTRY_EVENTS]
         self._skipped: set[tuple[bytes, str]] = set()  # import rows the registry skipped, this pass
-        self._scan_platform: tuple[str, str] = ("", "")  # (transaction, platform) of the last ScanBatchRecorded
+        self._generation: str | None = None  # the index's change count when this indexer last looked
         self.hall = HallIndex(hall or {})
         self._bind(fresh)
 
@@ -247,10 +253,9 @@ class Indexer:
                 )
             self._clear(keep_tables=set(), keep_meta=set())
         if all(self._meta(k) is None for k in identity):
-            with self.conn:
-                self.conn.execute("BEGIN IMMEDIATE")
+            with self.conn.write():
                 for key, value in identity.items():
-                    self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+                    set_meta(self.conn, key, value)
         elif fresh:
             self.rebuild("a fresh index was asked for")
         else:
@@ -265,9 +270,8 @@ class Indexer:
             return
         if self._meta("last_block") is not None:
             self.rebuild("the service hall's contracts joined the index")
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('hall', ?)", (followed,))
+        with self.conn.write():
+            set_meta(self.conn, "hall", followed)
 
     def _follow_chain(self) -> None:
         """Rebuilds the index if the block it stopped at is not on the chain any more."""
@@ -287,11 +291,10 @@ class Indexer:
         self.on_change()
 
     def _clear(self, keep_tables: set[str], keep_meta: set[str]) -> None:
-        tables = [name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
+        tables = self.conn.tables()
+        with self.conn.write():
             for name in tables:
-                if name not in keep_tables | {"meta", "sqlite_sequence"}:
+                if name not in keep_tables | {"meta", "schema_version"}:
                     self.conn.execute(f'DELETE FROM "{name}"')
             self.conn.execute(
                 f"DELETE FROM meta WHERE key NOT IN ({','.join('?' * len(keep_meta))})", tuple(keep_meta)
@@ -302,6 +305,12 @@ class Indexer:
         value = self._meta("last_block")
         return self.start_block - 1 if value is None else int(value)
 
+    def _bump_generation(self) -> None:
+        """Counts a change of the index (inside its write): resolvers sharing the database notice it."""
+        self.conn.execute(
+            "INSERT INTO meta VALUES ('generation', '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)")
+
     # -- following the chain ---------------------------------------------------------------------
 
     def head(self) -> int:
@@ -310,9 +319,9 @@ class Indexer:
     def run_once(self, max_ranges: int | None = None) -> IndexStats:
         """Indexes from the block after the last indexed one up to the head, one range per
         transaction; then loads serial lists that have appeared since."""
-        with self.lock:
+        with self.lock, self.conn.exclusive("shanglian:indexer"):
             self._follow_chain()
-            start = self.last_block + 1
+            start = first = self.last_block + 1
             head = self.head()
             ranges = count = 0
             while start <= head and (max_ranges is None or ranges < max_ranges):
@@ -320,10 +329,12 @@ class Indexer:
                 count += self._index_range(start, end)
                 ranges += 1
                 start = end + 1
-            loaded = self._load_missing_serials()
-            if count or loaded:
+            self._load_missing_serials()
+            generation = self._meta("generation")
+            if generation != self._generation:  # changed by this pass or by another resolver's
+                self._generation = generation
                 self.on_change()
-            return IndexStats(self.last_block + 1 - ranges, self.last_block, ranges, count)
+            return IndexStats(first, self.last_block, ranges, count)
 
     def _fetch(self, start: int, end: int) -> list[Any]:
         raw = [
@@ -357,14 +368,15 @@ class Indexer:
         end_hash = _hex(self.chain.w3.eth.get_block(end)["hash"])
         end_time = int(self.chain.w3.eth.get_block(end)["timestamp"])
         new_batches: list[bytes] = []
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
+        with self.conn.write():
             for event in events:
                 created = self._apply(event)
                 if created is not None:
                     new_batches.append(created)
             for key, value in (("last_block", end), ("last_block_hash", end_hash), ("last_block_time", end_time)):
-                self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
+                set_meta(self.conn, key, str(value))
+            if events:
+                self._bump_generation()
         for batch in new_batches:
             self._load_serials(batch)
         return len(events)
@@ -379,7 +391,7 @@ class Indexer:
         if hall is not None:
             self.hall.apply(sql, hall, event, at)
         elif name == "EnterpriseApplied":
-            sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?, 'applied', ?, ?)",
+            sql("INSERT INTO enterprises VALUES (?, ?, 'applied', ?, ?)" + _ENTERPRISE_UPSERT,
                 (args["account"], args["name"], int(args["roles"]), int(args["licenceExpiry"])))
         elif name == "ImportRowSkipped":
             # Emitted before its chunk's ImportChunkApplied, in the same transaction (same range).
@@ -388,7 +400,7 @@ class Indexer:
             root = bytes(args["importRoot"])
             for row in ImportRow.unpack(bytes(args["rows"])):
                 if (root, row.account) not in self._skipped:
-                    sql("INSERT OR REPLACE INTO enterprises VALUES (?, ?, 'active', ?, ?)",
+                    sql("INSERT INTO enterprises VALUES (?, ?, 'active', ?, ?)" + _ENTERPRISE_UPSERT,
                         (row.account, row.name, row.roles, row.licence_expiry))
         elif name in _STATUS_OF:
             sql("UPDATE enterprises SET status = ? WHERE account = ?", (_STATUS_OF[name], args["account"]))
@@ -400,19 +412,23 @@ class Indexer:
             sql("UPDATE enterprises SET licence_expiry = ? WHERE account = ?", (int(args["licenceExpiry"]), args["account"]))
         elif name == "ProductRegistered":
             sql(
-                "INSERT OR REPLACE INTO products VALUES (?, ?, ?, ?)",
+                "INSERT INTO products VALUES (?, ?, ?, ?) ON CONFLICT (gtin) DO UPDATE SET producer = excluded.producer, "
+                "name = excluded.name, features = excluded.features",
                 (_gtin14(args["gtin"]), args["producer"], args["name"], args["features"]),
             )
         elif name == "LocationRegistered":
             sql(
-                "INSERT OR REPLACE INTO locations VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO locations VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (gln) DO UPDATE SET enterprise = excluded.enterprise, "
+                "place = excluded.place, region_code = excluded.region_code, latitude = excluded.latitude, "
+                "longitude = excluded.longitude",
                 (str(int(args["gln"])).zfill(13), args["enterprise"], *_origin(args["site"])),
             )
         elif name == "BatchCreated":
             key = bytes(args["batchId"])
             root = bytes(args["serialsRoot"])
             sql(
-                "INSERT OR IGNORE INTO batches VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                f"INSERT INTO batches ({_BATCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 (
                     key, _gtin14(args["gtin"]), args["lot"], args["producer"], args["producer"],
                     *_origin(args["origin"]), int(args["productionDate"]), int(args["quantity"]), root,
@@ -420,16 +436,16 @@ class Indexer:
                 ),
             )
             sql(
-                "INSERT OR IGNORE INTO custody VALUES (?, ?, ?, ?, NULL, ?)",
+                "INSERT INTO custody VALUES (?, ?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING",
                 (block, index, key, args["producer"], at),
             )
             return key if root != ZERO32 else None
         elif name == "BatchTransformed":
             for source in args["inputBatchIds"]:
-                sql("INSERT OR IGNORE INTO batch_inputs VALUES (?, ?)", (bytes(args["outputBatchId"]), bytes(source)))
+                sql("INSERT INTO batch_inputs VALUES (?, ?) ON CONFLICT DO NOTHING", (bytes(args["outputBatchId"]), bytes(source)))
         elif name == "BatchCertified":
             sql(
-                "INSERT OR IGNORE INTO certifications VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                "INSERT INTO certifications VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL) ON CONFLICT DO NOTHING",
                 (block, index, bytes(args["batchId"]), args["alliance"], _hex(args["certificateHash"]),
                  int(args["expiry"]), at),
             )
@@ -442,7 +458,7 @@ class Indexer:
         elif name == "TraceEventRecorded":
             gln = int(args["gln"])
             sql(
-                "INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (block, index, bytes(args["batchId"]), bytes(args["itemHash"]), args["enterprise"],
                  int(args["bizStep"]), str(gln).zfill(13) if gln else None, bytes(args["dataHash"]), at,
                  _hex(event["transactionHash"])),
@@ -450,7 +466,7 @@ class Indexer:
         elif name == "CustodyAccepted":
             key = bytes(args["batchId"])
             cur = sql(
-                "INSERT OR IGNORE INTO custody VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO custody VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (block, index, key, args["to"], args["from"], at),
             )
             if cur.rowcount:
@@ -459,27 +475,20 @@ class Indexer:
             sql("UPDATE batches SET seller = ? WHERE batch_id = ?", (args["seller"], bytes(args["batchId"])))
         elif name == "BatchRecalled":
             sql(
-                "INSERT OR IGNORE INTO recalls VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO recalls VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (bytes(args["batchId"]), args["enterprise"], args["reason"], at, block),
             )
         elif name == "ScanBatchRecorded":
-            # recordScans emits it before its ScansRecorded logs, in the same transaction.
-            self._scan_platform = (_hex(event["transactionHash"]), args["platform"])
-            sql(
-                "INSERT OR IGNORE INTO scan_batches VALUES (?, ?, ?, ?)",
-                (args["platform"], bytes(args["scanBatch"]), bytes(args["batchId"]), block),
+            key, platform = bytes(args["batchId"]), args["platform"]
+            cur = sql(
+                "INSERT INTO scan_batches VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (platform, bytes(args["scanBatch"]), key, block),
             )
-        elif name == "ScansRecorded":
-            key, item, count = bytes(args["batchId"]), bytes(args["itemHash"]), int(args["count"])
-            tx, platform = self._scan_platform
-            if tx != _hex(event["transactionHash"]):
-                raise ConfigError(f"ScansRecorded at block {block} log {index} follows no ScanBatchRecorded of its transaction")
-            cur = sql("INSERT OR IGNORE INTO scan_logs VALUES (?, ?, ?, ?, ?, ?)", (block, index, key, item, count, platform))
-            if cur.rowcount:  # a replayed log is never added twice
-                sql(
+            if cur.rowcount:  # a platform records a key once, so a replayed log is never added twice
+                self.conn.executemany(
                     "INSERT INTO scan_totals VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (batch_id, item_hash, platform) DO UPDATE SET total = total + excluded.total",
-                    (key, item, platform, count),
+                    "ON CONFLICT (batch_id, item_hash, platform) DO UPDATE SET total = scan_totals.total + excluded.total",
+                    [(key, item, platform, count) for item, count in unpack_scans(bytes(args["scans"]))],
                 )
         return None
 
@@ -491,7 +500,7 @@ class Indexer:
 
     def _load_serials(self, key: bytes) -> bool:
         """Reads the batch's published list, checks it against the on-chain root, stores its serials."""
-        row = self.conn.execute("SELECT serials_root FROM batches WHERE batch_id = ?", (key,)).fetchone()
+        row = self.conn.execute("SELECT serials_root, batch_no FROM batches WHERE batch_id = ?", (key,)).fetchone()
         if row is None:
             return False
         try:
@@ -507,14 +516,15 @@ class Indexer:
                     status = "mismatch"
             except InputError:
                 status = "mismatch"
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
+        with self.conn.write():
             if status == "loaded":
                 assert serials is not None
-                self.conn.execute("DELETE FROM items WHERE batch_id = ?", (key,))
-                self.conn.executemany("INSERT INTO items VALUES (?, ?)", ((key, s) for s in serials))
+                number = int(row[1])
+                self.conn.execute("DELETE FROM items WHERE batch_no = ?", (number,))
+                self.conn.insert_rows("items", ("batch_no", "serial"), ((number, s) for s in sorted(serials)))
             self.conn.execute(
                 "UPDATE batches SET serials_status = ?, serial_count = ? WHERE batch_id = ?",
                 (status, len(serials) if status == "loaded" and serials else 0, key),
             )
+            self._bump_generation()
         return status == "loaded"

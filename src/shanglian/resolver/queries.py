@@ -1,16 +1,16 @@
-"""Queries of the resolver's index (SQLite, written by :mod:`.indexer`): a batch's facts joined into
+"""Queries of the resolver's index (written by :mod:`.indexer`, in SQLite or PostgreSQL: :mod:`.store`): a batch's facts joined into
 view models (once per batch and index state, see :class:`~.service.Resolver`), whether a serial is
 proven, an item's indexed scans, and the index's own state."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from shanglian import regions
 from shanglian.provenance import CST, BizStep
+from shanglian.resolver.store import Database
 from shanglian.resolver.views import (
     STEP_NAMES,
     BatchView,
@@ -31,7 +31,8 @@ class BatchFacts:
     """What every item of a batch shares, cached until the index changes."""
 
     key: bytes
-    row: sqlite3.Row
+    number: int  # the batch's key in the items table
+    row: Any  # the batches row, by column name
     product: ProductView | None
     batch: BatchView
     seller: Party | None
@@ -46,7 +47,7 @@ class BatchFacts:
     pages: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
 
-def enterprise_names(conn: sqlite3.Connection, accounts: list[str | None]) -> dict[str, str]:
+def enterprise_names(conn: Database, accounts: list[str | None]) -> dict[str, str]:
     """Public names of the enterprises among `accounts` ("" for an account the index has no name of)."""
     wanted = sorted({a for a in accounts if a})
     if not wanted:
@@ -56,7 +57,7 @@ def enterprise_names(conn: sqlite3.Connection, accounts: list[str | None]) -> di
     return {a: found.get(a, "") for a in wanted}
 
 
-def enterprise_standing(conn: sqlite3.Connection, accounts: list[str]) -> dict[str, tuple[str, int, int]]:
+def enterprise_standing(conn: Database, accounts: list[str]) -> dict[str, tuple[str, int, int]]:
     """(status, roles, licence expiry) of the enterprises among `accounts` the index knows."""
     wanted = sorted(set(accounts))
     if not wanted:
@@ -73,7 +74,7 @@ def place(name: str, region_code: int, latitude: float, longitude: float) -> Pla
                  longitude=longitude)
 
 
-def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
+def batch_facts(conn: Database, key: bytes) -> BatchFacts | None:
     """What every item of batch `key` shares, as view models; None for a batch the index lacks."""
     sql = conn.execute
     row = sql("SELECT * FROM batches WHERE batch_id = ?", (key,)).fetchone()
@@ -114,6 +115,7 @@ def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
 
     return BatchFacts(
         key=key,
+        number=int(row["batch_no"]),
         row=row,
         product=None if product is None else ProductView(
             gtin=product["gtin"], name=product["name"], features=product["features"], producer=party(product["producer"])
@@ -158,19 +160,20 @@ def batch_facts(conn: sqlite3.Connection, key: bytes) -> BatchFacts | None:
     )
 
 
-def is_item(conn: sqlite3.Connection, key: bytes, serial: str | None) -> bool:
-    """Whether `serial` is proven a member of batch `key` (its published list matched the root)."""
-    return conn.execute("SELECT 1 FROM items WHERE batch_id = ? AND serial = ?", (key, serial)).fetchone() is not None
+def is_item(conn: Database, facts: BatchFacts, serial: str | None) -> bool:
+    """Whether `serial` is proven a member of the batch of `facts` (its published list matched the root)."""
+    return conn.execute(
+        "SELECT 1 FROM items WHERE batch_no = ? AND serial = ?", (facts.number, serial)).fetchone() is not None
 
 
-def lots_with_serial(conn: sqlite3.Connection, gtin: str, serial: str) -> list[str]:
+def lots_with_serial(conn: Database, gtin: str, serial: str) -> list[str]:
     """The lots of GTIN-14 `gtin` whose proven serial list holds `serial`, oldest first."""
     return [lot for (lot,) in conn.execute(
-        "SELECT b.lot FROM batches b JOIN items i ON i.batch_id = b.batch_id AND i.serial = ? "
+        "SELECT b.lot FROM batches b JOIN items i ON i.batch_no = b.batch_no AND i.serial = ? "
         "WHERE b.gtin = ? ORDER BY b.created_block", (serial, gtin))]
 
 
-def product(conn: sqlite3.Connection, gtin: str) -> ProductView | None:
+def product(conn: Database, gtin: str) -> ProductView | None:
     """The product registered under GTIN-14 `gtin`, or None."""
     row = conn.execute("SELECT * FROM products WHERE gtin = ?", (gtin,)).fetchone()
     if row is None:
@@ -180,12 +183,12 @@ def product(conn: sqlite3.Connection, gtin: str) -> ProductView | None:
                        producer=Party(account=row["producer"], name=name))
 
 
-def last_block_time(conn: sqlite3.Connection) -> int:
+def last_block_time(conn: Database) -> int:
     row = conn.execute("SELECT value FROM meta WHERE key = 'last_block_time'").fetchone()
     return int(row[0]) if row else 0
 
 
-def index_state(conn: sqlite3.Connection) -> tuple[int, int, int]:
+def index_state(conn: Database) -> tuple[int, int, int]:
     """(last block indexed, or -1; batches; items with a proven serial list)."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'last_block'").fetchone()
     batches, items = conn.execute("SELECT COUNT(*), COALESCE(SUM(serial_count), 0) FROM batches").fetchone()

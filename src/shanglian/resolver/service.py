@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from eth_hash.auto import keccak
+from sha3 import keccak_256
 
 from shanglian import gs1
 from shanglian.errors import InputError
@@ -82,7 +82,7 @@ class Counted:
 class Resolver:
     """The index database, the scan queue and the worker that keeps both moving."""
 
-    db_path: Path
+    db_path: Path | str  # an SQLite file or a postgresql:// URL (see .store)
     chain_id: int
     indexer: Indexer | None = None  # None: serve the index as it is (no chain)
     flusher_factory: Any = None  # callable(queue) -> Flusher, run in the worker
@@ -102,8 +102,7 @@ class Resolver:
     checkpoint_every: float = 0.2  # seconds between WAL checkpoints while the worker runs
 
     def __post_init__(self) -> None:
-        self.conn = connect_db(self.db_path)
-        self.conn.row_factory = sqlite3.Row
+        self.conn = connect_db(self.db_path, named_rows=True)
         self.platforms = tuple(self.platforms)
         self.queue = ScanQueue(self.conn, self.scan_window)
         self.writer = GroupCommit(self.queue)
@@ -118,17 +117,18 @@ class Resolver:
 
     def start(self) -> None:
         """Starts the worker: index passes and scan flushes, in turn, on its own connection; and
-        the checkpointer, which moves the WAL into the database off the event loop."""
+        for SQLite the checkpointer, which moves the WAL into the database off the event loop."""
         if self._thread is not None:
             return
         self._stop.clear()
-        # SQLite would otherwise checkpoint inside whichever commit crosses 1000 WAL pages: a
-        # scan's commit on the event loop, stalling every request for the checkpoint's fsyncs.
-        self.conn.execute("PRAGMA wal_autocheckpoint=0")
         self._thread = threading.Thread(target=self._work, name="resolver-worker", daemon=True)
         self._thread.start()
-        self._checkpointer = threading.Thread(target=self._checkpoints, name="resolver-checkpoints", daemon=True)
-        self._checkpointer.start()
+        if self.conn.needs_checkpoints:
+            # SQLite would otherwise checkpoint inside whichever commit crosses 1000 WAL pages: a
+            # scan's commit on the event loop, stalling every request for the checkpoint's fsyncs.
+            self.conn.hold_checkpoints(True)
+            self._checkpointer = threading.Thread(target=self._checkpoints, name="resolver-checkpoints", daemon=True)
+            self._checkpointer.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -136,17 +136,17 @@ class Resolver:
             if thread is not None:
                 thread.join(30)
         self._thread = self._checkpointer = None
-        self.conn.execute("PRAGMA wal_autocheckpoint=1000")
+        self.conn.hold_checkpoints(False)
 
     def _checkpoints(self) -> None:
         """PASSIVE checkpoints (never blocking a writer or reader) on a connection of their own;
         sqlite3 lets go of the GIL while one runs. Committed scans are in the WAL already: this
         only bounds the WAL's size, it has no part in their durability."""
-        conn = connect_db(self.db_path)
+        conn = self.conn.reopen()
         try:
             while not self._stop.wait(self.checkpoint_every):
                 try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    conn.checkpoint()
                 except sqlite3.Error:
                     log.exception("WAL checkpoint failed; retrying")
         finally:
@@ -294,9 +294,9 @@ class Resolver:
         gtin14, lot, key, prefix = self._lot(gtin, lot)
         gs1.validate_serial(serial)
         facts = self._facts(key)
-        if facts is None or not queries.is_item(self.conn, key, serial):
+        if facts is None or not queries.is_item(self.conn, facts, serial):
             return None
-        item = keccak(serial.encode("ascii"))
+        item = keccak_256(serial.encode("ascii")).digest()  # item_hash, the serial checked above
         if client is not None:
             await self.writer.record(key, serial, item, client)
         on_chain, pending = self.queue.counts(key, item, self.platforms)
@@ -318,7 +318,7 @@ class Resolver:
             raise InputError("lot", f"{link.uri} names no lot; resolve it through its lots first")
         key = batch_id(link.gtin, link.lot)
         facts = self._facts(key)
-        proven = facts is not None and link.serial is not None and queries.is_item(self.conn, key, link.serial)
+        proven = facts is not None and link.serial is not None and queries.is_item(self.conn, facts, link.serial)
         return key, facts, proven
 
     def view(self, link: gs1.DigitalLink, key: bytes, facts: BatchFacts | None, proven: bool) -> ItemView:

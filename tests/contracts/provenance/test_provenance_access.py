@@ -54,7 +54,8 @@ class Case:
 
 
 def _scans(pv, w, p, who):
-    return pv.recordScans(b"\x01" * 32, w["a"], [b"\x11" * 32, ZERO32], [3, 1], {"from": p[who]})
+    records = b"\x11" * 32 + (3).to_bytes(4, "big") + ZERO32 + (1).to_bytes(4, "big")
+    return pv.recordScans(b"\x01" * 32, w["a"], records, {"from": p[who]})
 
 
 CASES = {

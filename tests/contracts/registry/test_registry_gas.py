@@ -60,6 +60,7 @@ def test_bulk_import_stays_within_the_per_enterprise_target(registry, credit_cod
     govern("approveImport", plan.root, 1)
     tx = registry.importChunk(plan.root, 0, plan.chunks[0], plan.proof(0), {"from": admins[0]})
     assert len(ImportRow.unpack(bytes(tx.events["ImportChunkApplied"]["rows"]))) == CHUNK_ROWS
+    assert all(registry.isActive(row.account) for row in rows)
     per_enterprise = tx.gas_used / CHUNK_ROWS
     report(
         f"importChunk of {CHUNK_ROWS} rows {tx.gas_used:,} = {per_enterprise:,.0f} per enterprise "

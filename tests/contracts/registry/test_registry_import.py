@@ -136,6 +136,19 @@ def test_chunk_event_carries_its_packed_rows(registry, admins, world):
     assert ImportRow.unpack(world.plan.chunks[1]) == world.rows[2:4]
 
 
+def test_chunk_applied_by_an_admin_contract_carries_its_rows_in_its_event(
+    registry, admins, world, govern, CallForwarder
+):
+    # A multisig admin's transaction input is its own call, not importChunk's: the rows an indexer
+    # reads (with eth_getLogs alone, no call trace) are the event's.
+    forwarder = CallForwarder.deploy({"from": admins[0]})
+    govern("addAdmin", forwarder.address)
+    data = registry.importChunk.encode_input(world.plan.root, 2, world.plan.chunks[2], world.plan.proof(2))
+    tx = forwarder.forward(registry.address, data, {"from": admins[0]})
+    assert tx.events["ImportChunkApplied"]["rows"] == "0x" + world.plan.chunks[2].hex()
+    assert ImportRow.unpack(bytes(tx.events["ImportChunkApplied"]["rows"])) == world.rows[4:6]
+
+
 def test_imported_rows_are_active_enterprises(registry, admins, world, record):
     apply_chunk(registry, admins[0], world.plan, 0)
     row = world.rows[1]

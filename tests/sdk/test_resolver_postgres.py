@@ -1,0 +1,173 @@
+"""The resolver on PostgreSQL: two `shanglian serve` processes sharing one database (index and
+scan queue) against a real Anvil node, one of them killed (SIGKILL) while it flushes; and the
+flusher lease that lets one worker at a time send. One throwaway PostgreSQL server for the module
+(Debian's postgresql, started by :class:`shanglian.localpg.LocalPostgres`: a server that cannot
+start fails the module with its reason, it is never skipped)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+import urllib.error
+from collections import Counter
+from unittest import mock
+
+import pytest
+from eth_account import Account
+
+from conftest import Node
+from shanglian import accounts, demo, deploy, devkeys
+from shanglian.demo_pears import PEAR_GTIN, pear_story
+from shanglian.localpg import LocalPostgres
+from shanglian.network import connect
+from shanglian.provenance import Provenance, batch_id
+from shanglian.resolver.indexer import connect_db
+from shanglian.resolver.process import ServerProcess
+from shanglian.resolver.scans import Flusher, ScanQueue
+from shanglian.resolver.store import lock_key
+from shanglian.transactions import Transactor
+
+pytestmark = pytest.mark.xdist_group("postgres")
+
+PLATFORM_KEY = 11  # the demo's scan platform (demo.CAST["platform"])
+SERIALS = [f"PEAR-{n:06d}" for n in range(200, 206)]
+
+
+class Setup:
+    def __init__(self, tmp):
+        self.pg = LocalPostgres().start()
+        self.node = Node(tmp).start()
+        self.chain = connect(self.node.profile)
+        self.story = demo.prepare(self.chain)
+        home = self.node.state_dir
+        self.facts = pear_story(self.story, lambda _: None, home)
+        manifest = deploy.Manifest(home / "deployments.json")
+        for name, address in self.story.suite.addresses.items():
+            manifest.record(self.chain.chain_id, name, {"address": address, "block": 0})
+        self.env = {**self.node.env(), "HOME": str(tmp / "home"), accounts.PASSWORD_ENV: "resolver-test"}
+        with mock.patch.dict(os.environ, {"HOME": self.env["HOME"]}):
+            accounts.save("platform", Account.from_key(devkeys.key(PLATFORM_KEY)), "resolver-test")
+        self.contract = self.story.suite["ProductProvenance"]
+        self.lot = self.facts["lot"]
+        self.platform = Transactor(self.chain, Account.from_key(devkeys.key(PLATFORM_KEY)))
+        self.tmp = tmp
+        self.consumers = itertools.count(1)
+
+    def close(self):
+        self.node.stop()
+        self.pg.close()
+
+    def server(self, url: str, name: str) -> ServerProcess:
+        args = ["--network", "testnode", "--account", "platform", "--interval", "0.1", "--index", url]
+        return ServerProcess(args, self.env, log=self.tmp / f"serve-{name}.log").start()
+
+    def on_chain(self, serial: str) -> int:
+        return Provenance(self.chain, self.contract).scan_count((PEAR_GTIN, self.lot), serial)
+
+    def page(self, server: ServerProcess, serial: str) -> str:
+        """A view of the item's page by a consumer not seen before (one scan each)."""
+        agent = f"Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36 consumer/{next(self.consumers)}"
+        return server.get(f"/01/{PEAR_GTIN}/10/{self.lot}/21/{serial}", headers={"User-Agent": agent})
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    world = Setup(tmp_path_factory.mktemp("postgres"))
+    yield world
+    world.close()
+
+
+def flusher_lease_holders(conn, namespace: str) -> int:
+    """How many sessions hold the database's flusher lease (a session advisory lock)."""
+    key = lock_key(f"shanglian:scan-flusher:{namespace}") & 0xFFFF_FFFF_FFFF_FFFF
+    return conn.execute(
+        "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+        "AND classid::bigint = ? AND objid::bigint = ?", (key >> 32, key & 0xFFFF_FFFF)).fetchone()[0]
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.002)
+    raise AssertionError(f"{what} within {timeout:g} s")
+
+
+def test_two_resolvers_on_one_database_record_each_scan_once_when_the_flushing_one_is_killed(setup):
+    url = setup.pg.database()
+    first = setup.server(url, "first")
+    conn = connect_db(url)
+    namespace = conn.execute("SELECT value FROM meta WHERE key = 'scan_namespace'").fetchone()[0]
+    wait_for(lambda: flusher_lease_holders(conn, namespace) == 1, 30, "the first resolver took no flusher lease")
+    second = setup.server(url, "second")
+    accepted: Counter[str] = Counter()
+    stop = threading.Event()
+
+    def consumers(server: ServerProcess) -> None:
+        for serial in itertools.cycle(SERIALS):
+            if stop.is_set():
+                return
+            try:
+                if "此码已被扫描" in setup.page(server, serial):
+                    accepted[serial] += 1
+            except (urllib.error.URLError, ConnectionError, OSError):  # the killed server: not accepted
+                time.sleep(0.01)
+
+    crowds = [threading.Thread(target=consumers, args=(s,)) for s in (first, second)]
+    try:
+        for crowd in crowds:
+            crowd.start()
+        wait_for(lambda: conn.execute("SELECT COUNT(*) FROM scan_flushes WHERE status = 'done'").fetchone()[0] >= 2,
+                 60, "no flush was done")
+        wait_for(lambda: conn.execute("SELECT COUNT(*) FROM scan_flushes WHERE status = 'sending'").fetchone()[0],
+                 60, "no flush was caught being sent")
+        first.kill()  # the lease holder, mid-flush
+        time.sleep(1.5)  # the second keeps serving and takes the lease over
+        stop.set()
+        for crowd in crowds:
+            crowd.join(30)
+        queued: dict[str, int] = {}
+
+        def recorded_as_queued() -> bool:
+            queued.clear()
+            queued.update(conn.execute("SELECT serial, COUNT(*) FROM scan_queue GROUP BY serial").fetchall())
+            return all(setup.on_chain(s) == queued.get(s, 0) for s in SERIALS)
+
+        wait_for(recorded_as_queued, 60, "the chain's counts did not reach the queued scans")
+        assert flusher_lease_holders(conn, namespace) == 1
+        time.sleep(1)  # passes of the second flusher after the counts matched: nothing more is sent
+        assert recorded_as_queued()  # every queued scan recorded once: none lost, none doubled
+        # Every accepted scan is queued; beyond them at most the one the killed server had committed
+        # while its page was on the way (its consumer saw an error, not a count).
+        assert all(accepted[s] <= queued[s] for s in SERIALS)
+        assert sum(queued.values()) - sum(accepted.values()) <= 1
+        assert conn.execute("SELECT COUNT(*) FROM scan_flushes WHERE status != 'done'").fetchone()[0] == 0
+        item = second.get(f"/api/v1/items/{PEAR_GTIN}/{setup.lot}/{SERIALS[0]}")
+        assert (item["scans_on_chain"], item["scans_pending"]) == (queued[SERIALS[0]], 0)
+    finally:
+        stop.set()
+        first.kill()
+        second.stop()
+        conn.close()
+
+
+def test_one_flusher_holds_the_lease_and_its_successor_settles_its_sent_flush_without_resending(setup):
+    url = setup.pg.database()
+    serial = "PEAR-000210"
+    holder = Flusher(ScanQueue(connect_db(url)), setup.contract, setup.platform, setup.platform.address)
+    standby = Flusher(ScanQueue(connect_db(url)), setup.contract, setup.platform, setup.platform.address)
+    holder.queue.record_many([(batch_id(PEAR_GTIN, setup.lot), serial)] * 2)
+    assert holder.conn.lease(f"shanglian:scan-flusher:{holder.queue.namespace}")
+    (flush_id,) = holder._plan()  # the key is stored; the holder sends, then dies before marking it
+    Provenance(setup.chain, setup.contract, setup.platform).record_scans(
+        (PEAR_GTIN, setup.lot), {serial: 2}, holder.queue.scan_key(flush_id))
+    assert standby.run_once().sent == 0  # the lease is held: the standby sends nothing
+    holder.conn.close()
+    result = standby.run_once()
+    assert (result.settled, result.sent, result.scans) == (1, 0, 2)
+    assert setup.on_chain(serial) == 2
+    assert standby.conn.execute("SELECT status FROM scan_flushes WHERE id = ?", (flush_id,)).fetchone()[0] == "done"
