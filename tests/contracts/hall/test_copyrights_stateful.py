@@ -207,5 +207,5 @@ class CopyrightsMachine:
 def test_copyrights_state_machine(state_machine, copyrights, registry, hall, admins, reverts_with):
     state_machine(
         CopyrightsMachine, copyrights, registry, hall, admins, reverts_with,
-        settings={"max_examples": 20, "stateful_step_count": 25, "database": None},
+        settings={"max_examples": 10, "stateful_step_count": 25, "database": None},
     )

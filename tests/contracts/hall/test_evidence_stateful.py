@@ -198,5 +198,5 @@ class EvidenceMachine:
 def test_evidence_state_machine(state_machine, evidence, registry, hall, admins, reverts_with):
     state_machine(
         EvidenceMachine, evidence, registry, hall, admins, reverts_with,
-        settings={"max_examples": 25, "stateful_step_count": 25, "database": None},
+        settings={"max_examples": 12, "stateful_step_count": 25, "database": None},
     )

@@ -18,7 +18,7 @@ def issue(licences, hall):
     to the holder on digest(label) and returns its id."""
 
     def _issue(label, holder=None, valid_from=None, years=5, by=None):
-        start = chain.time() - 60 if valid_from is None else valid_from
+        start = chain[-1].timestamp - 60 if valid_from is None else valid_from
         tx = licences.issue(holder or hall.filer, FOOD_PRODUCTION, NUMBER, SHA256, digest(label), start,
                             start + years * YEAR, {"from": by or hall.regulator})
         return tx.return_value

@@ -41,7 +41,7 @@ def make_batch(provenance, parties, chain):
             gtin,
             lot,
             PEAR_ORIGIN,
-            chain.time() - 86400,
+            chain[-1].timestamp - 86400,
             quantity,
             serials_root,
             ZERO32,

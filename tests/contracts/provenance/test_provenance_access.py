@@ -83,7 +83,7 @@ CASES = {
     ),
     "createBatch": Case(
         lambda pv, w, p, who: pv.createBatch(
-            GTIN_PEARS, "MATRIX-NEW", ORIGIN, chain.time() - 86400, 10, ZERO32, ZERO32, "", {"from": p[who]}
+            GTIN_PEARS, "MATRIX-NEW", ORIGIN, chain[-1].timestamp - 86400, 10, ZERO32, ZERO32, "", {"from": p[who]}
         ),
         frozenset({"producer", "producer_operator"}),
         lambda w, p, who: ("ProvenanceNotProducer", p[who], p["producer"]),
@@ -165,7 +165,7 @@ CASES = {
     ),
     "transform": Case(
         lambda pv, w, p, who: pv.transform(
-            [w["d"]], GTIN_JUICE, "JUICE-M", ORIGIN, chain.time() - 60, 500, ZERO32, ZERO32, "", {"from": p[who]}
+            [w["d"]], GTIN_JUICE, "JUICE-M", ORIGIN, chain[-1].timestamp - 60, 500, ZERO32, ZERO32, "", {"from": p[who]}
         ),
         frozenset({"processor"}),
         lambda w, p, who: (

@@ -113,7 +113,7 @@ def test_zero_certificate_hash_is_rejected(provenance, parties, requested, rever
 
 
 def test_expiry_in_the_past_is_rejected(provenance, parties, requested, reverts_with):
-    expiry = chain.time() - 1
+    expiry = chain[-1].timestamp - 1
     with reverts_with("ProvenanceInvalidCertificate", CERTIFICATE, expiry):
         provenance.certify(requested, CERTIFICATE, expiry, {"from": parties["quality_alliance"]})
 

@@ -206,7 +206,7 @@ def test_offer_recalled_before_accept_cannot_be_accepted_but_can_be_withdrawn(
 def test_consumed_batch_cannot_be_offered(provenance, parties, batch_id, reverts_with):
     _hand_over(provenance, batch_id, parties, "producer", "processor")
     tx = provenance.transform(
-        [batch_id], GTIN_JUICE, "JUICE-1", ORIGIN, chain.time() - 60, 100, ZERO32, ZERO32, "",
+        [batch_id], GTIN_JUICE, "JUICE-1", ORIGIN, chain[-1].timestamp - 60, 100, ZERO32, ZERO32, "",
         {"from": parties["processor"]},
     )
     output = tx.events["BatchCreated"]["batchId"]
@@ -246,7 +246,7 @@ def test_producer_holding_retailer_role_is_seller_from_creation(provenance, onbo
     farm_pears = gs1_key("6977777", 1, 14)
     provenance.registerProduct(farm_pears, "农家梨", "", ZERO32, {"from": farm_shop})
     tx = provenance.createBatch(
-        farm_pears, "FARM-1", ORIGIN, chain.time() - 60, 10, ZERO32, ZERO32, "", {"from": farm_shop}
+        farm_pears, "FARM-1", ORIGIN, chain[-1].timestamp - 60, 10, ZERO32, ZERO32, "", {"from": farm_shop}
     )
     batch_id = tx.events["BatchCreated"]["batchId"]
     assert tx.events["SellerRecorded"]["seller"] == farm_shop

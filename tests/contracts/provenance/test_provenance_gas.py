@@ -68,7 +68,7 @@ def test_batch_of_10000_serials_costs_at_most_100_gas_per_item(provenance, parti
     gas = {}
     for lot, tree in (("GAS-BIG", big), ("GAS-SML", small)):  # equal lengths: equal calldata
         tx = provenance.createBatch(
-            GTIN_PEARS, lot, ORIGIN, chain.time() - 86400, 10_000, tree.root, DATA, "ipfs://bafybeigdyrzt5sfp7udm7hu",
+            GTIN_PEARS, lot, ORIGIN, chain[-1].timestamp - 86400, 10_000, tree.root, DATA, "ipfs://bafybeigdyrzt5sfp7udm7hu",
             {"from": parties["producer"]},
         )
         gas[lot] = tx.gas_used
@@ -108,7 +108,7 @@ def test_gas_of_the_other_operations_is_reported(provenance, parties, make_batch
     provenance.offerCustody(juice_input, p["processor"], {"from": p["producer"]})
     report["acceptCustody (processor)"] = provenance.acceptCustody(juice_input, {"from": p["processor"]})
     report["transform (1 input)"] = provenance.transform(
-        [juice_input], GTIN_JUICE, "GAS-JUICE", ORIGIN, chain.time() - 60, 100, DATA, DATA, "",
+        [juice_input], GTIN_JUICE, "GAS-JUICE", ORIGIN, chain[-1].timestamp - 60, 100, DATA, DATA, "",
         {"from": p["processor"]},
     )
     report["recall"] = provenance.recall(pears, "农残超标", {"from": p["regulator"]})

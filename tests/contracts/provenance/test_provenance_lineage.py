@@ -16,7 +16,7 @@ def _hand_over(provenance, batch_id, parties, src, dst):
 
 def _transform(provenance, inputs, lot, sender, gtin=GTIN_JUICE):
     tx = provenance.transform(
-        inputs, gtin, lot, ORIGIN, chain.time() - 60, 100, ZERO32, ZERO32, "ipfs://out", {"from": sender}
+        inputs, gtin, lot, ORIGIN, chain[-1].timestamp - 60, 100, ZERO32, ZERO32, "ipfs://out", {"from": sender}
     )
     return tx
 
@@ -189,7 +189,7 @@ def maker(provenance, onboard, accounts, assign_prefix):
 
 
 def _raw(provenance, maker, lot):
-    tx = provenance.createBatch(RAW, lot, ORIGIN, chain.time() - 60, 1, ZERO32, ZERO32, "", {"from": maker})
+    tx = provenance.createBatch(RAW, lot, ORIGIN, chain[-1].timestamp - 60, 1, ZERO32, ZERO32, "", {"from": maker})
     return tx.events["BatchCreated"]["batchId"]
 
 

@@ -19,7 +19,7 @@ CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklm
 
 def _create(provenance, sender, lot="L2024-001", gtin=GTIN_PEARS, origin=ORIGIN, date=None, quantity=1000,
             root=ZERO32, uri="ipfs://bafy-batch"):
-    date = chain.time() - 86400 if date is None else date
+    date = chain[-1].timestamp - 86400 if date is None else date
     return provenance.createBatch(gtin, lot, origin, date, quantity, root, META, uri, {"from": sender})
 
 
@@ -164,7 +164,7 @@ def test_batch_id_is_keccak_of_packed_gtin_and_lot(provenance, parties):
 
 
 def test_create_batch_emits_every_field(provenance, parties):
-    date = chain.time() - 3600
+    date = chain[-1].timestamp - 3600
     tx = _create(provenance, parties["producer"], date=date, quantity=1234, root=b"\x77" * 32)
     event = tx.events["BatchCreated"]
     assert event["gtin"] == GTIN_PEARS

@@ -170,5 +170,5 @@ def test_custody_chain_follows_the_model(state_machine, provenance, registry, ad
         parties,
         batch_ids,
         reverts_with,
-        settings={"max_examples": 30, "stateful_step_count": 20},
+        settings={"max_examples": 15, "stateful_step_count": 20},
     )

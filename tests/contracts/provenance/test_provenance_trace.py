@@ -94,7 +94,7 @@ def test_suspended_custodian_cannot_record(provenance, parties, batch_id, regist
 def test_consumed_batch_still_takes_events(provenance, parties, batch_id):
     _hand_over(provenance, batch_id, parties, "producer", "processor")
     provenance.transform(
-        [batch_id], GTIN_JUICE, "JUICE-T", ORIGIN, chain.time() - 60, 100, ZERO32, ZERO32, "",
+        [batch_id], GTIN_JUICE, "JUICE-T", ORIGIN, chain[-1].timestamp - 60, 100, ZERO32, ZERO32, "",
         {"from": parties["processor"]},
     )
     tx = provenance.recordEvent(batch_id, ZERO32, TRANSFORMING, GLN, DATA, {"from": parties["processor"]})
@@ -142,7 +142,7 @@ def test_event_on_batch_made_from_recalled_input_is_refused(provenance, parties,
     pears = make_batch("TRACE-PEARS")
     _hand_over(provenance, pears, parties, "producer", "processor")
     tx = provenance.transform(
-        [pears], GTIN_JUICE, "JUICE-R", ORIGIN, chain.time() - 60, 100, ZERO32, ZERO32, "",
+        [pears], GTIN_JUICE, "JUICE-R", ORIGIN, chain[-1].timestamp - 60, 100, ZERO32, ZERO32, "",
         {"from": parties["processor"]},
     )
     juice = tx.events["BatchCreated"]["batchId"]

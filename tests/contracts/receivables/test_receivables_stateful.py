@@ -386,5 +386,5 @@ def test_receivables_state_machine(
         custom_error,
         keyed,
         # no example database: every run explores afresh instead of replaying (and mutating) old runs
-        settings={"max_examples": 25, "stateful_step_count": 20, "database": None},
+        settings={"max_examples": 12, "stateful_step_count": 20, "database": None},
     )

@@ -133,5 +133,5 @@ def test_operator_bindings_follow_the_model(state_machine, registry, admins, onb
     accounts.update({c: new_account(f"bindings candidate {c}") for c in CANDIDATES})
     state_machine(
         BindingMachine, registry, admins, accounts, reverts_with,
-        settings={"max_examples": 25, "stateful_step_count": 25},
+        settings={"max_examples": 12, "stateful_step_count": 25},
     )
