@@ -216,7 +216,8 @@ MESSAGES: dict[str, str] = {
                                  "account holding the logistics, retailer, processor or producer role",
     "ProvenanceInvalidRegion": "{regionCode} is no six-digit GB/T 2260 region code",
     "ProvenanceInvalidScanBatch": "a scan batch holds 1 to 500 items, not {items}",
-    "ProvenanceLengthMismatch": "{itemHashes} items but {counts} counts were given",
+    "ProvenanceMalformedScans": "packed scans are {length} bytes, not whole 36-byte records (an item hash and a "
+                                "count each)",
     "ProvenanceLineageTooLarge": "the output's lineage would be {depth} transformations deep with {ancestors} "
                                  "ancestors, more than a batch may have",
     "ProvenanceLocationExists": "GLN {gln} is registered already, by {enterprise}",

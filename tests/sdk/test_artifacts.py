@@ -9,6 +9,10 @@ from shanglian import artifacts, compiler
 NEWER_THAN_LONDON = {0x5F: "PUSH0", 0x5E: "MCOPY", 0x5C: "TLOAD", 0x5D: "TSTORE", 0x49: "BLOBHASH", 0x4A: "BLOBBASEFEE"}
 
 
+# The module-wide fixture is built once: keep the tests on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("artifacts")
+
+
 @pytest.fixture(scope="module")
 def fresh():
     return compiler.compile_suite()

@@ -9,6 +9,10 @@ from shanglian import demo
 from shanglian.roles import Status
 
 
+# The module-wide fixture is built once: keep the tests on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("demo")
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     buffer = io.StringIO()

@@ -15,6 +15,10 @@ from shanglian.network import connect
 from shanglian.trace import Verdict
 
 
+# The module-wide fixture is built once: keep the tests on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("demo_pears")
+
+
 @pytest.fixture(scope="module")
 def told(tmp_path_factory):
     """(facts, printed text) of step 2, on a story built like `demo.run` builds it."""

@@ -54,6 +54,10 @@ def tell(with_settlement_token: bool = False, confidential: bool = True):
     return story, facts, buffer.getvalue(), day, token
 
 
+# The module-wide fixture is built once: keep the tests on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("demo_receivables")
+
+
 @pytest.fixture(scope="module")
 def told():
     return tell()

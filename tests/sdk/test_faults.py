@@ -30,8 +30,8 @@ from conftest import Node, kill_node, restart_from, snapshot_state
 
 from bench import members
 
-ROWS = 750
-CHUNK_ROWS = 3  # 250 chunks: the import runs long enough for the 20 blocks mined after the saved dump
+ROWS = 3000
+CHUNK_ROWS = 3  # 1,000 chunks: the import takes long enough (seconds) to be interrupted part-way
 
 
 def cli(node: Node, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:

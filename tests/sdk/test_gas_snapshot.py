@@ -10,6 +10,10 @@ from bench import gas
 SNAPSHOT = json.loads(gas.SNAPSHOT.read_text())
 
 
+# The module-wide fixture is built once: keep the tests on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("gas_snapshot")
+
+
 @pytest.fixture(scope="module")
 def measured():
     return gas.measure()

@@ -83,6 +83,10 @@ class World:
         return Provenance(self.chain, self.contract).scan_count((PEAR_GTIN, lot), serial)
 
 
+# The module-wide fixture is built once: keep the tests on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("resolver_app")
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     return World(tmp_path_factory.mktemp("resolver"))

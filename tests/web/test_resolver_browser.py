@@ -17,6 +17,10 @@ from chromium import ARTIFACTS, PHONE, chromium_browser  # noqa: F401 - the `bro
 from shanglian.resolver.process import ServerProcess
 
 
+# The module-wide fixture is built once: keep the tests on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("resolver_browser")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")

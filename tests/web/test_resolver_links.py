@@ -20,6 +20,10 @@ SLASH_LOT = "AB/12"
 PLAIN_LOT = "DSLINKS1"
 
 
+# The module-wide fixture is built once: keep the tests on one worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("resolver_links")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("links")
