@@ -1,5 +1,5 @@
 """The consortium engines as their source says they behave, imitated by a proxy in front of Anvil
-(tests/sdk/engines.py): the deploy, a 3,000-row import and the demo through each of FISCO BCOS,
+(tests/sdk/engines.py): the deploy, a 1,000-row import and the demo through each of FISCO BCOS,
 Besu and GoQuorum, and one test for each way an engine differs from Anvil that would stop a
 deployment or lose data. One node per engine serves the whole module; each case that needs another
 configuration of an engine gets its own proxy over that node.
@@ -37,7 +37,7 @@ from bench import members
 # The module's nodes and runs are built once: keep its tests on one worker (make test: --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("engines")
 
-ROWS = 3000
+ROWS = 1000
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -132,7 +132,7 @@ BEHAVIOURS = {"fisco": engines.fisco, "besu": engines.besu, "goquorum": engines.
 
 
 class Run:
-    """The demo and then a 3,000-row import, through one engine's imitation."""
+    """The demo and then a 1,000-row import, through one engine's imitation."""
 
     def __init__(self, name: str, imitation: engines.Imitation, out_dir: Path) -> None:
         self.proxy = imitation.proxy(BEHAVIOURS[name](), record=True)
@@ -176,7 +176,7 @@ def test_demo_tells_the_same_story_through_each_engine(run):
     assert str(story.receivables["settled_value"]) == "1000000.00"
 
 
-def test_3000_row_import_onboards_every_member_through_each_engine(run):
+def test_1000_row_import_onboards_every_member_through_each_engine(run):
     assert run.imported["approved"] and run.imported["applied_now"] == len(run.plan.chunks)
     registry = Registry(run.chain, run.story.suite.registry)
     assert registry.import_state(run.plan)[1] == []
