@@ -19,7 +19,7 @@ PARTIES = ("core", "supplier", "bank", "sub_supplier", "regulator")
 
 @pytest.fixture
 def cli(deployed):
-    run = runner_for(deployed.node, "in-process")
+    run = runner_for(deployed.node)
     for who in PARTIES:
         run("receivable", "publish-key", "--account", ACCOUNT[who])
     return run

@@ -116,38 +116,10 @@ def run_in_process(capsys, *args: str) -> Result:
     return Result(code, out, err)
 
 
-def run_subprocess(node: Node, *args: str) -> Result:
-    done = subprocess.run(
-        [sys.executable, "-m", "shanglian", *args],
-        env=node.env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return Result(done.returncode, done.stdout, done.stderr)
-
-
-@pytest.fixture(params=["in-process", "python -m shanglian"])
-def shanglian(request, deployed, capsys):
-    """shanglian(*args, check=True): runs one command; both ways when the entry point has the commands."""
-    if request.param != "in-process" and not registered_in_entry_point():
-        pytest.skip("the provenance commands are not registered in shanglian.cli yet")
-
-    def run(*args: str, check: bool = True) -> Result:
-        if request.param == "in-process":
-            result = run_in_process(capsys, *args)
-        else:
-            result = run_subprocess(deployed.node, *args)
-        if check and result.returncode != 0:
-            raise AssertionError(f"shanglian {' '.join(args)} exited {result.returncode}: {result.stderr}")
-        return result
-
-    return run
-
-
 @pytest.fixture
 def cli(deployed, capsys):
-    """Like `shanglian`, in this process only (for the narrower tests)."""
+    """cli(*args, check=True): one command in this process (the entry point as a user starts it is
+    test_cli's, the guides' and test_entry_point_lists_the_provenance_commands')."""
 
     def run(*args: str, check: bool = True) -> Result:
         result = run_in_process(capsys, *args)
@@ -194,13 +166,13 @@ def build_batch(run, serials: str = "PEAR-000001..PEAR-000500") -> dict:
 # -- the acceptance path ----------------------------------------------------------------------------
 
 
-def test_batch_built_with_the_cli_traces_with_its_facts(shanglian, deployed):
+def test_batch_built_with_the_cli_traces_with_its_facts(cli, deployed):
     from shanglian import demo
 
-    created = build_batch(shanglian)
+    created = build_batch(cli)
     batch = created["batch_id"]
-    shanglian("batch", "request-certification", batch, "--alliance", deployed.parties["alliance"], "--account", "dev3")
-    shanglian(
+    cli("batch", "request-certification", batch, "--alliance", deployed.parties["alliance"], "--account", "dev3")
+    cli(
         "batch",
         "certify",
         f"{PEARS}:{LOT}",
@@ -211,17 +183,17 @@ def test_batch_built_with_the_cli_traces_with_its_facts(shanglian, deployed):
         "--account",
         "dev6",
     )
-    shanglian("event", "record", batch, "--step", "harvesting", "--gln", "6901234000016", "--account", "dev3")
-    shanglian("custody", "offer", batch, "--to", deployed.parties["carrier"], "--account", "dev3")
-    shanglian("custody", "accept", batch, "--account", "dev4")
-    shanglian(
+    cli("event", "record", batch, "--step", "harvesting", "--gln", "6901234000016", "--account", "dev3")
+    cli("custody", "offer", batch, "--to", deployed.parties["carrier"], "--account", "dev3")
+    cli("custody", "accept", batch, "--account", "dev4")
+    cli(
         "event", "record", batch, "--step", "shipping", "--data", "cold chain 0-4 °C", "--account", "dev4"
     )
-    shanglian("custody", "offer", LINK, "--to", deployed.parties["seller"], "--account", "dev4")
-    shanglian("custody", "accept", LINK, "--account", "dev5")
-    shanglian("event", "record", batch, "--step", "retail_selling", "--serial", ITEM, "--account", "dev5")
+    cli("custody", "offer", LINK, "--to", deployed.parties["seller"], "--account", "dev4")
+    cli("custody", "accept", LINK, "--account", "dev5")
+    cli("event", "record", batch, "--step", "retail_selling", "--serial", ITEM, "--account", "dev5")
 
-    human = shanglian("trace", LINK).stdout
+    human = cli("trace", LINK).stdout
     for fact in (
         "genuine",
         "砀山酥梨",
@@ -235,7 +207,7 @@ def test_batch_built_with_the_cli_traces_with_its_facts(shanglian, deployed):
         "retail_selling",
     ):
         assert fact in human, fact
-    report = json.loads(shanglian("trace", LINK, "--json").stdout)
+    report = json.loads(cli("trace", LINK, "--json").stdout)
     assert (report["verdict"], report["serial_proven"], report["scan_count"]) == ("genuine", True, 0)
     assert report["seller"]["name"] == demo.CAST["seller"].name
     assert [c["holder"]["name"] for c in report["custody"]] == [
@@ -244,8 +216,8 @@ def test_batch_built_with_the_cli_traces_with_its_facts(shanglian, deployed):
     assert report["batch"]["place"] == "砀山县良梨镇梨园" and report["batch"]["quantity"] == 500
 
 
-def test_trace_of_a_uri_with_a_bad_gtin_check_digit_exits_2_naming_gtin(shanglian):
-    result = shanglian("trace", BAD_GTIN_LINK, check=False)
+def test_trace_of_a_uri_with_a_bad_gtin_check_digit_exits_2_naming_gtin(cli):
+    result = cli("trace", BAD_GTIN_LINK, check=False)
     assert result.returncode == 2
     assert result.stderr.startswith("error: gtin: wrong check digit") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr

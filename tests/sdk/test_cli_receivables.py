@@ -12,9 +12,7 @@ module; each test runs on an Anvil snapshot that is reverted after it.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
-import subprocess
 import sys
 from dataclasses import dataclass
 
@@ -32,7 +30,6 @@ from shanglian.network import connect
 # The demo's parties, on keys the CLI can name (dev0 … dev9): dev7 core, dev8 supplier, dev9 bank.
 PARTIES = {"core": 7, "supplier": 8, "bank": 9, "sub_supplier": 3, "regulator": 4}
 ACCOUNT = {who: f"dev{key}" for who, key in PARTIES.items()}
-REGISTERED_CHECK = [sys.executable, "-m", "shanglian", "receivable", "--help"]
 
 
 @dataclass
@@ -107,25 +104,9 @@ def run_in_process(node: Node, *args: str) -> Result:
         return Result(code, stdout.getvalue().decode(), stderr.getvalue().decode())
 
 
-def run_subprocess(node: Node, *args: str) -> Result:
-    done = subprocess.run(
-        [sys.executable, "-m", "shanglian", *args],
-        env=node.env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return Result(done.returncode, done.stdout, done.stderr)
-
-
-@functools.cache
-def registered_in_entry_point() -> bool:
-    return subprocess.run(REGISTERED_CHECK, capture_output=True, timeout=120).returncode == 0
-
-
-def runner_for(node: Node, how: str):
+def runner_for(node: Node):
     def run(*args: str, check: bool = True) -> Result:
-        result = run_in_process(node, *args) if how == "in-process" else run_subprocess(node, *args)
+        result = run_in_process(node, *args)
         if check and result.returncode != 0:
             raise AssertionError(f"shanglian {' '.join(args)} exited {result.returncode}: {result.stderr}")
         return result
@@ -133,18 +114,11 @@ def runner_for(node: Node, how: str):
     return run
 
 
-@pytest.fixture(params=["in-process", "python -m shanglian"])
-def shanglian(request, deployed):
-    """shanglian(*args, check=True): one command; both ways once the entry point has the commands."""
-    if request.param != "in-process" and not registered_in_entry_point():
-        pytest.skip("the receivable commands are not registered in shanglian.cli yet")
-    return runner_for(deployed.node, request.param)
-
-
 @pytest.fixture
 def cli(deployed):
-    """Like `shanglian`, in this process only (for the narrower tests)."""
-    return runner_for(deployed.node, "in-process")
+    """cli(*args, check=True): one command in this process (the entry point as a user starts it is
+    test_cli's and the guides')."""
+    return runner_for(deployed.node)
 
 
 def issue(run, deployed, amount: str = "1,000,000", invoice: str = "INV-CLI-0001") -> int:
@@ -169,9 +143,9 @@ def issue(run, deployed, amount: str = "1,000,000", invoice: str = "INV-CLI-0001
 # -- the acceptance path ----------------------------------------------------------------------------
 
 
-def test_story_through_the_cli_ends_settled_with_a_lineage_tree(shanglian, deployed):
-    token = issue(shanglian, deployed)
-    split = shanglian(
+def test_story_through_the_cli_ends_settled_with_a_lineage_tree(cli, deployed):
+    token = issue(cli, deployed)
+    split = cli(
         "receivable",
         "split",
         str(token),
@@ -184,7 +158,7 @@ def test_story_through_the_cli_ends_settled_with_a_lineage_tree(shanglian, deplo
         "--json",
     )
     piece = json.loads(split.stdout)["token"]
-    shanglian(
+    cli(
         "receivable",
         "offer",
         str(piece),
@@ -195,7 +169,7 @@ def test_story_through_the_cli_ends_settled_with_a_lineage_tree(shanglian, deplo
         "--account",
         ACCOUNT["sub_supplier"],
     )
-    shanglian(
+    cli(
         "receivable",
         "accept",
         str(piece),
@@ -208,9 +182,9 @@ def test_story_through_the_cli_ends_settled_with_a_lineage_tree(shanglian, deplo
     )
     chain = deployed.chain()
     chaintime.travel_to(chain, chaintime.now(chain) + 91 * chaintime.DAY)
-    shanglian("receivable", "confirm-payment", str(token), "--account", ACCOUNT["supplier"])
-    shanglian("receivable", "confirm-payment", str(piece), "--account", ACCOUNT["bank"])
-    tree = shanglian("receivable", "lineage", "--slot", "1").stdout
+    cli("receivable", "confirm-payment", str(token), "--account", ACCOUNT["supplier"])
+    cli("receivable", "confirm-payment", str(piece), "--account", ACCOUNT["bank"])
+    tree = cli("receivable", "lineage", "--slot", "1").stdout
     assert f"└── {token}" in tree and f"└── {piece}" in tree
     assert "¥700,000.00" in tree and "¥300,000.00" in tree and "settled ¥1,000,000.00" in tree
     assert demo.CAST["bank"].name in tree and demo.CAST["sub_supplier"].name in tree  # buyer and seller
