@@ -239,7 +239,8 @@ class Registry(ContractClient):
         approved = fn.importState(plan.root, 0).call()[0]
         if approved == 0:
             return 0, list(range(len(plan.chunks)))
-        pending = [i for i in range(len(plan.chunks)) if not fn.importState(plan.root, i).call()[1]]
+        states = self.read_many("importState", [(plan.root, i) for i in range(len(plan.chunks))])
+        pending = [i for i, (_, applied) in enumerate(states) if not applied]
         return approved, pending
 
     def approve_import(self, plan: "ImportPlan") -> Vote:
@@ -361,26 +362,35 @@ class Registry(ContractClient):
         return found
 
     def _records(self, accounts: list[str]) -> list[Any]:
-        """The registry's record of each account: on a node, `enterprise(account)` calls sent
-        many per request."""
-        fn = self.contract.functions
-        if self.chain.profile.rpc is None or not accounts:  # the embedded chain
-            return [fn.enterprise(account).call() for account in accounts]
+        """The registry's record of each account."""
+        return self.read_many("enterprise", [(account,) for account in accounts])
+
+    def read_many(self, function: str, calls: list[tuple[Any, ...]]) -> list[Any]:
+        """`function(*args)` of the registry for each `args` of `calls`, as `.call()` answers it: on
+        a node, many calls per request (a call a request is a round trip per row of a large import)."""
+        fn = getattr(self.contract.functions, function)
+        if self.chain.profile.rpc is None or not calls:  # the embedded chain
+            return [fn(*args).call() for args in calls]
         import requests
 
         from shanglian.pipeline import CallEncoder, Rpc
+        from shanglian.transactions import abi_type
 
-        encode, rpc, session = CallEncoder(self.contract, "enterprise"), Rpc(self.chain), requests.Session()
+        encode, rpc, session = CallEncoder(self.contract, function), Rpc(self.chain), requests.Session()
+        item = next(i for i in self.contract.abi if i["type"] == "function" and i["name"] == function)
+        outputs = [abi_type(o) for o in item["outputs"]]
         to = self.contract.address
-        records = []
-        for start in range(0, len(accounts), _RECORDS_PER_REQUEST):
-            group = accounts[start : start + _RECORDS_PER_REQUEST]
-            answers = rpc.batch(session, [("eth_call", [{"to": to, "data": "0x" + encode(a).hex()}, "latest"]) for a in group])
-            for account, answer in zip(group, answers):
+        answers_of_all = []
+        for start in range(0, len(calls), _CALLS_PER_REQUEST):
+            group = calls[start : start + _CALLS_PER_REQUEST]
+            answers = rpc.batch(session, [("eth_call", [{"to": to, "data": "0x" + encode(*a).hex()}, "latest"]) for a in group])
+            for args, answer in zip(group, answers):
                 if "error" in answer:
-                    raise NetworkError(f"enterprise({account}) failed at {self.chain.profile.rpc}: {answer['error']}")
-                records.append(abi_decode(["(bytes18,uint32,uint40,uint8,uint32)"], bytes.fromhex(answer["result"][2:]))[0])
-        return records
+                    raise NetworkError(f"{function}{args} failed at {self.chain.profile.rpc}: {answer['error']}")
+                decoded = [to_checksum_address(v) if t == "address" else v  # as web3 answers them
+                           for t, v in zip(outputs, abi_decode(outputs, bytes.fromhex(answer["result"][2:])))]
+                answers_of_all.append(decoded[0] if len(outputs) == 1 else tuple(decoded))
+        return answers_of_all
 
     def _enterprise(self, account: str, record: Any, profile: dict[str, Any], now: int) -> Enterprise:
         status = Status(record[3])
@@ -444,7 +454,7 @@ class ImportRow:
 
 
 # Records asked for in one JSON-RPC batch by Registry.list.
-_RECORDS_PER_REQUEST = 1000
+_CALLS_PER_REQUEST = 1000
 
 
 def parse_import_csv(text: str, now: int) -> list[ImportRow]:

@@ -95,10 +95,9 @@ def test_node_killed_mid_import_then_rerun_imports_every_enterprise_once(node, t
     # Storage is the truth here: Anvil's periodic dump can hold state newer than the logs it kept
     # (seen: the last few chunks before the kill applied, their events gone), so the log-derived
     # `registry.list()` may come up short after such a restart while every record is right.
-    fn = suite.registry.functions
-    holders = [fn.accountOfCreditCode(row.credit_code.encode()).call() for row in rows]
+    holders = registry.read_many("accountOfCreditCode", [(row.credit_code.encode(),) for row in rows])
     assert holders == [row.account for row in rows]  # every row once, under its own code
-    assert all(fn.isActive(row.account).call() for row in rows)
+    assert all(registry.read_many("isActive", [(row.account,) for row in rows]))
     assert registry.import_state(ImportPlan(rows, CHUNK_ROWS))[1] == []
 
 
