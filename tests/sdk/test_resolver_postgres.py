@@ -167,7 +167,13 @@ def test_one_flusher_holds_the_lease_and_its_successor_settles_its_sent_flush_wi
         (PEAR_GTIN, setup.lot), {serial: 2}, holder.queue.scan_key(flush_id))
     assert standby.run_once().sent == 0  # the lease is held: the standby sends nothing
     holder.conn.close()
+    # The server ends the closed session, and frees its lock, a moment after the client closes it;
+    # the standby takes the lease on one of its next passes.
+    deadline = time.monotonic() + 30
     result = standby.run_once()
+    while (result.settled, result.sent) == (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        result = standby.run_once()
     assert (result.settled, result.sent, result.scans) == (1, 0, 2)
     assert setup.on_chain(serial) == 2
     assert standby.conn.execute("SELECT status FROM scan_flushes WHERE id = ?", (flush_id,)).fetchone()[0] == "done"
