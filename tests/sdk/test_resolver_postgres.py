@@ -7,21 +7,18 @@ start fails the module with its reason, it is never skipped)."""
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 import time
 import urllib.error
 from collections import Counter
-from unittest import mock
 
 import pytest
 from eth_account import Account
 
-from conftest import Node
-from shanglian import accounts, demo, deploy, devkeys
-from shanglian.demo_pears import PEAR_GTIN, pear_story
+import test_resolver_durability as served
+from shanglian import devkeys
+from shanglian.demo_pears import PEAR_GTIN
 from shanglian.localpg import LocalPostgres
-from shanglian.network import connect
 from shanglian.provenance import Provenance, batch_id
 from shanglian.resolver.indexer import connect_db
 from shanglian.resolver.process import ServerProcess
@@ -31,29 +28,19 @@ from shanglian.transactions import Transactor
 
 pytestmark = pytest.mark.xdist_group("postgres")
 
-PLATFORM_KEY = 11  # the demo's scan platform (demo.CAST["platform"])
+PLATFORM_KEY = served.PLATFORM_KEY
 SERIALS = [f"PEAR-{n:06d}" for n in range(200, 206)]
 
 
-class Setup:
+class Setup(served.Setup):
+    """The durability suite's world (a node, the demo, the platform's keystore) and a PostgreSQL
+    server for the resolvers' shared index."""
+
     def __init__(self, tmp):
         self.pg = LocalPostgres().start()
-        self.node = Node(tmp).start()
-        self.chain = connect(self.node.profile)
-        self.story = demo.prepare(self.chain)
-        home = self.node.state_dir
-        self.facts = pear_story(self.story, lambda _: None, home)
-        manifest = deploy.Manifest(home / "deployments.json")
-        for name, address in self.story.suite.addresses.items():
-            manifest.record(self.chain.chain_id, name, {"address": address, "block": 0})
-        self.env = {**self.node.env(), "HOME": str(tmp / "home"), accounts.PASSWORD_ENV: "resolver-test"}
-        with mock.patch.dict(os.environ, {"HOME": self.env["HOME"]}):
-            accounts.save("platform", Account.from_key(devkeys.key(PLATFORM_KEY)), "resolver-test")
-        self.contract = self.story.suite["ProductProvenance"]
-        self.lot = self.facts["lot"]
+        super().__init__(tmp)
         self.platform = Transactor(self.chain, Account.from_key(devkeys.key(PLATFORM_KEY)))
         self.tmp = tmp
-        self.consumers = itertools.count(1)
 
     def close(self):
         self.node.stop()
@@ -62,14 +49,6 @@ class Setup:
     def server(self, url: str, name: str) -> ServerProcess:
         args = ["--network", "testnode", "--account", "platform", "--interval", "0.1", "--index", url]
         return ServerProcess(args, self.env, log=self.tmp / f"serve-{name}.log").start()
-
-    def on_chain(self, serial: str) -> int:
-        return Provenance(self.chain, self.contract).scan_count((PEAR_GTIN, self.lot), serial)
-
-    def page(self, server: ServerProcess, serial: str) -> str:
-        """A view of the item's page by a consumer not seen before (one scan each)."""
-        agent = f"Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36 consumer/{next(self.consumers)}"
-        return server.get(f"/01/{PEAR_GTIN}/10/{self.lot}/21/{serial}", headers={"User-Agent": agent})
 
 
 @pytest.fixture(scope="module")
