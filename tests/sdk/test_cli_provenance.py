@@ -11,7 +11,6 @@ deployed and onboarded per module; each test runs on an Anvil snapshot that is r
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import subprocess
 import sys
@@ -45,7 +44,6 @@ ORCHARD = [
 ]
 PARTIES = ("cooperative", "carrier", "seller", "alliance")  # dev3, dev4, dev5, dev6
 PLATFORM_KEY = 7  # onboarded here as a platform: the demo's platform key is past dev9
-REGISTERED_CHECK = [sys.executable, "-m", "shanglian", "product", "--help"]
 
 
 @dataclass
@@ -95,17 +93,9 @@ def deployed(deployed_once, monkeypatch):
     w3.testing.revert(snapshot)
 
 
-@functools.cache
-def registered_in_entry_point() -> bool:
-    return subprocess.run(REGISTERED_CHECK, capture_output=True, timeout=120).returncode == 0
-
-
 def run_in_process(capsys, *args: str) -> Result:
     import shanglian.cli as entry
-    from shanglian.cli import provenance
 
-    if "trace" not in entry.cli.commands:
-        provenance.register(entry.cli)
     capsys.readouterr()
     code = 0
     try:
@@ -477,8 +467,6 @@ def test_bad_input_names_the_field_exits_2_and_sends_nothing(cli, deployed, fiel
 
 
 def test_entry_point_lists_the_provenance_commands():
-    if not registered_in_entry_point():
-        pytest.skip("the provenance commands are not registered in shanglian.cli yet")
     shown = subprocess.run(
         [sys.executable, "-m", "shanglian", "--help"], capture_output=True, text=True, timeout=120
     )
