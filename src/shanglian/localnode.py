@@ -66,17 +66,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _command(kind: str, port: int, hardfork: str, chain_id: int | None = None) -> list[str]:
+def _command(kind: str, port: int, hardfork: str, chain_id: int | None = None, gas_limit: int = GAS_LIMIT) -> list[str]:
     """The node's binary with the settings every kind takes (see _FLAGS)."""
-    values = (str(port), str(CHAIN_ID[kind] if chain_id is None else chain_id), hardfork, str(GAS_LIMIT))
+    values = (str(port), str(CHAIN_ID[kind] if chain_id is None else chain_id), hardfork, str(gas_limit))
     return [find_binary(kind), *(part for flag, value in zip(_FLAGS[kind], values) for part in (flag, value))]
 
 
 def anvil_command(port: int, state: Path | None, hardfork: str = "london", block_time: int | None = None,
                   chain_id: int | None = None, genesis_timestamp: int | None = None, native: bool = False,
-                  steps_tracing: bool = False) -> list[str]:
+                  steps_tracing: bool = False, gas_limit: int = GAS_LIMIT) -> list[str]:
     command = [
-        *_command("anvil", port, hardfork, chain_id),
+        *_command("anvil", port, hardfork, chain_id, gas_limit),
         # No base fee, like brownie's development network and the zero-gas consortium chains: a
         # bulk job's fees then cannot fall behind a base fee that its own full blocks drive up.
         "--base-fee", "0",
@@ -126,16 +126,19 @@ def answers(url: str) -> bool:
 
 class LocalNode:
     """A node process on 127.0.0.1:`port`; `profile` is its local network profile. An Anvil node
-    can take another chain id and genesis time (the suites imitate consortium chains with it), and
-    keep opcode traces (`steps_tracing`)."""
+    can take another chain id and genesis time (the suites imitate consortium chains with it), keep
+    opcode traces (`steps_tracing`), and mine on a clock as a consortium chain does: a block every
+    `block_time` seconds holding up to `gas_limit` (without a block time it mines a block for each
+    transaction as it arrives)."""
 
     def __init__(self, kind: str = "anvil", port: int | None = None, state_dir: Path | None = None,
                  hardfork: str = "london", chain_id: int | None = None, genesis_timestamp: int | None = None,
-                 steps_tracing: bool = False) -> None:
+                 steps_tracing: bool = False, block_time: int | None = None, gas_limit: int = GAS_LIMIT) -> None:
         if kind not in CHAIN_ID:
             raise ConfigError(f"unknown node kind {kind!r}; use anvil or ganache")
-        if kind != "anvil" and (chain_id is not None or genesis_timestamp is not None or steps_tracing):
-            raise ConfigError("only an Anvil node takes a chain id, genesis time or steps tracing here")
+        anvil_only = (chain_id, genesis_timestamp, block_time)
+        if kind != "anvil" and (any(v is not None for v in anvil_only) or steps_tracing or gas_limit != GAS_LIMIT):
+            raise ConfigError("only an Anvil node takes a chain id, genesis time, block time, gas limit or steps tracing here")
         self.kind = kind
         self.port = port or free_port()
         self.state_dir = state_dir
@@ -143,16 +146,19 @@ class LocalNode:
         self.chain_id = CHAIN_ID[kind] if chain_id is None else chain_id
         self.genesis_timestamp = genesis_timestamp
         self.steps_tracing = steps_tracing
+        self.block_time = block_time
+        self.gas_limit = gas_limit
         self.url = f"http://127.0.0.1:{self.port}"
         self.profile = NetworkProfile(f"{kind}-{self.port}", rpc=self.url, chain_id=self.chain_id, local=True,
-                                      logs_range=1_000_000, timeout=30)
+                                      logs_range=1_000_000, timeout=30, block_time=float(block_time or 0))
         self.process: subprocess.Popen[bytes] | None = None
 
     def command(self) -> list[str]:
         if self.kind == "anvil":
             state = self.state_dir / "anvil-state.json" if self.state_dir else None
-            return anvil_command(self.port, state, self.hardfork, chain_id=self.chain_id,
-                                 genesis_timestamp=self.genesis_timestamp, steps_tracing=self.steps_tracing)
+            return anvil_command(self.port, state, self.hardfork, self.block_time, chain_id=self.chain_id,
+                                 genesis_timestamp=self.genesis_timestamp, steps_tracing=self.steps_tracing,
+                                 gas_limit=self.gas_limit)
         return ganache_command(self.port, self.state_dir / "ganache" if self.state_dir else None, self.hardfork)
 
     def start(self, timeout: float = 30) -> "LocalNode":

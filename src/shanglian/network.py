@@ -41,6 +41,7 @@ class NetworkProfile:
     poa: bool = False  # blocks carry POA/QBFT extraData longer than 32 bytes
     logs_range: int = 5_000  # widest eth_getLogs block range the node accepts
     confirmations: int = 0
+    block_time: float = 0.0  # seconds between blocks (QBFT's blockperiodseconds); 0: mined as transactions arrive
     timeout: float = 30.0  # seconds for one RPC request and for a receipt
     local: bool = False  # the well-known development keys are accepted only where this is true
     batch_limit: int | None = None  # most calls in one JSON-RPC batch; 1: never batch (None: the engine's)
@@ -63,7 +64,7 @@ BUILTIN = {
         "ganache", rpc="http://127.0.0.1:8545", chain_id=1337, local=True, logs_range=1_000_000
     ),
 }
-_FIELDS = {"rpc", "chain_id", "gas_price", "poa", "logs_range", "confirmations", "timeout", "local", "batch_limit",
+_FIELDS = {"rpc", "chain_id", "gas_price", "poa", "logs_range", "confirmations", "block_time", "timeout", "local", "batch_limit",
            "max_tx_bytes", "max_tx_gas", "min_balance"}
 
 

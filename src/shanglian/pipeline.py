@@ -38,7 +38,7 @@ from shanglian.transactions import Transactor, abi_type, refusal
 # transactions travel as hex, so this keeps a request near 1 MB.
 _MAX_REQUEST_BYTES = 512 * 1024
 
-_NUDGE_AFTER = 1.0  # seconds without a receipt before a local dev node is asked to mine
+_NUDGE_AFTER = 1.0  # seconds without a receipt, beyond the chain's block time, before the node is nudged
 
 # Transactions sent but not yet mined, per pipeline. A node is fastest fed steadily: Anvil tells its
 # automining task about each ready transaction through a channel of 2,048 slots and drops the
@@ -175,6 +175,7 @@ class Pipeline:
         self.rpc = Rpc(chain)
         self._fees = Fees.from_tx_fields(Transactor(chain, account).fees())
         self._mined_nonce = 0  # the account's mined nonce count at the last poll
+        self._nudge_after = _NUDGE_AFTER + chain.profile.block_time  # a block period without one is no news
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -247,7 +248,7 @@ class Pipeline:
         hundreds. Receipts are fetched for the mined ones only (their status is the point), in the
         same request as the next poll: one round trip per poll, which a node far away feels."""
         deadline = time.monotonic() + self.chain.profile.timeout
-        nudge = time.monotonic() + _NUDGE_AFTER
+        nudge = time.monotonic() + self._nudge_after
         mined_nonce = self._mined_nonce
         while len(in_flight) > until:
             hashes = [tx_hash for tx_hash, (_, _, nonce) in itertools.takewhile(
@@ -276,7 +277,7 @@ class Pipeline:
                 self.journal.mined(self.chain.chain_id, done)
                 outcome.mined += len(done)
                 deadline = time.monotonic() + self.chain.profile.timeout
-                nudge = time.monotonic() + _NUDGE_AFTER
+                nudge = time.monotonic() + self._nudge_after
                 if self.progress:
                     self.progress(outcome.mined, outcome.sent)
             elif time.monotonic() > nudge:
@@ -297,7 +298,7 @@ class Pipeline:
                     self.rpc.batch(self._http, [("evm_mine", [])])
                 else:
                     self._send([(key, raw) for key, raw, _ in itertools.islice(in_flight.values(), self.batch_size)])
-                nudge = time.monotonic() + _NUDGE_AFTER
+                nudge = time.monotonic() + self._nudge_after
             elif time.monotonic() > deadline:
                 key, _, nonce = next(iter(in_flight.values()))
                 if nonce < mined_nonce:

@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from shanglian.errors import ConfigError, NetworkError
+from shanglian.localnode import LocalNode
 from shanglian.network import BUILTIN, connect, load_profiles, profile
 
 from conftest import free_port
@@ -18,9 +19,10 @@ def test_builtin_profiles_are_local():
 def test_config_file_adds_a_consortium_profile(tmp_path):
     path = tmp_path / "shanglian.yaml"
     path.write_text("networks:\n  besu:\n    rpc: http://10.0.0.1:8545\n    chain_id: 1337\n    gas_price: zero\n"
-                    "    poa: true\n    logs_range: 1000\n    confirmations: 2\n")
+                    "    poa: true\n    logs_range: 1000\n    confirmations: 2\n    block_time: 5\n")
     besu = load_profiles(path)["besu"]
-    assert (besu.gas_price, besu.poa, besu.logs_range, besu.confirmations, besu.local) == ("zero", True, 1000, 2, False)
+    assert (besu.gas_price, besu.poa, besu.logs_range, besu.confirmations, besu.block_time, besu.local) == (
+        "zero", True, 1000, 2, 5, False)
 
 
 def test_unknown_profile_key_is_a_config_error(tmp_path):
@@ -113,3 +115,17 @@ def test_poa_extra_data_is_detected_without_a_profile_flag():
         assert len(chain.w3.eth.get_block("latest")["proofOfAuthorityData"]) == 97
     finally:
         node.server.shutdown()
+
+
+def test_an_anvil_mining_on_a_clock_says_so_in_its_command_and_profile():
+    node = LocalNode("anvil", block_time=2, gas_limit=3_000_000_000)
+    command = node.command()
+    assert command[command.index("--block-time") + 1] == "2"
+    assert command[command.index("--gas-limit") + 1] == "3000000000"
+    assert node.profile.block_time == 2
+    assert "--block-time" not in LocalNode("anvil").command()
+
+
+def test_only_anvil_mines_on_a_clock_here():
+    with pytest.raises(ConfigError, match="block time"):
+        LocalNode("ganache", block_time=2)
