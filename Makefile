@@ -68,15 +68,20 @@ test: lint tools system
 # is much slower than `make test`), one folder at a time, each on an Anvil of its own that keeps
 # only its last blocks' steps (tests/contracts/conftest.py), then per contract and function the
 # statements and branch outcomes reached: reports/coverage.md, reports/coverage-summary.json and a
-# table. build/tests.json is brownie's cache of evaluated transactions: emptied first, then each
-# folder's run adds its own, so every figure comes from this run. SUITES=... runs part of them
-# (the figures then count only what those tests reach).
+# table. Each folder's session leaves brownie's record of evaluated transactions (build/tests.json)
+# in build/coverage/; the report joins them into build/tests.json (the mutation tool reads it), so
+# every figure comes from this run. SUITES=... runs part of them (the figures then count only what
+# those tests reach).
 SUITES ?= $(sort $(wildcard tests/contracts/*/)) $(wildcard tests/contracts/test_*.py)
 coverage: setup
 	$(BIN)/brownie compile
-	rm -f build/tests.json build/tests-*.json
-	for suite in $(SUITES); do $(BIN)/brownie test $$suite --coverage || exit 1; done
-	$(BIN)/python -m tools.coverage_report
+	rm -rf build/tests.json build/tests-*.json build/coverage
+	mkdir -p build/coverage
+	for suite in $(SUITES); do \
+	  $(BIN)/brownie test $$suite --coverage || exit 1; \
+	  mv build/tests.json build/coverage/$$(echo $$suite | tr / _ | sed 's/_*$$//').json || exit 1; \
+	done
+	$(BIN)/python -m tools.coverage_report --merge build/coverage
 
 # Mutation testing of the contracts against their suites (hours: every mutant is compiled and
 # the tests that reach it run): SuMo (npm) generates the mutants, tools/mutation.py judges them

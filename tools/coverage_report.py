@@ -13,7 +13,14 @@ coverage maps it completes as the suites did (tools/coverage_map.py). Writes
 and prints the per-contract table. A branch has two outcomes (its condition true and false); the
 branch figure is the share of outcomes reached, as brownie counts it.
 
-    python -m tools.coverage_report [--build build] [--reports reports]
+`make coverage` runs each folder of suites in a brownie session of its own and keeps each
+session's build/tests.json as build/coverage/<folder>.json: a session drops the entries of the
+test files it cannot hash as an earlier one did (brownie hashes a test file with the project
+modules it imports, and `codes` or `hall_support` resolve only while their folder is collected).
+`--merge` joins those files into build/tests.json first (every test file's entry; the evaluations
+of a transaction hash seen in more than one session, each on a chain of its own, are united).
+
+    python -m tools.coverage_report [--merge build/coverage] [--build build] [--reports reports]
 """
 
 from __future__ import annotations
@@ -77,6 +84,24 @@ def product_sources(root: Path) -> list[str]:
         for pattern in ("*.sol", "libraries/*.sol")
         for p in sorted((root / "contracts").glob(pattern))
     ]
+
+
+def merge_sessions(folder: Path, tests_json: Path) -> None:
+    """build/tests.json from the sessions' files in `folder` (see the module doc)."""
+    sessions = [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))]
+    if not sessions:
+        raise SystemExit(f"no coverage sessions in {folder}: run `make coverage`")
+    merged: dict[str, Any] = {"tests": {}, "contracts": {}, "tx": {}}
+    for session in sessions:
+        merged["tests"].update(session["tests"])
+        merged["contracts"].update(session["contracts"])
+        for tx, evaluation in session["tx"].items():
+            into = merged["tx"].setdefault(tx, {})
+            for contract, paths in evaluation.items():
+                for path, sets in paths.items():
+                    have = into.setdefault(contract, {}).setdefault(path, [[], [], []])
+                    into[contract][path] = [sorted(set(a) | set(b)) for a, b in zip(have, sets)]
+    tests_json.write_text(json.dumps(merged, indent=2, sort_keys=True))
 
 
 def merged_evaluations(tests_json: Path) -> dict[str, dict[str, list[set[int]]]]:
@@ -199,11 +224,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.coverage_report", description=__doc__.split("\n")[0]
     )
+    parser.add_argument("--merge", type=Path, help="join the sessions' files in this folder into build/tests.json first")
     parser.add_argument("--build", type=Path, default=Path("build"))
     parser.add_argument("--reports", type=Path, default=Path("reports"))
     args = parser.parse_args(argv)
     root = Path.cwd()
     tests_json = args.build / "tests.json"
+    if args.merge:
+        merge_sessions(args.merge, tests_json)
     if not tests_json.exists():
         print(f"no {tests_json}: run the suites with coverage first (`make coverage`)", file=sys.stderr)
         return 2

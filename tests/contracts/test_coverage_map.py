@@ -3,6 +3,7 @@ every branch of the production contracts, every copy of inlined code included.""
 
 import copy
 import functools
+import json
 from pathlib import Path
 
 import brownie
@@ -105,3 +106,23 @@ def test_every_branch_jump_names_its_function(name):
     build = _completed(name)
     unnamed = [pc for pc, e in build["pcMap"].items() if e["op"] == "JUMPI" and "branch" in e and "fn" not in e]
     assert unnamed == []
+
+
+def test_merging_sessions_keeps_every_test_file_and_unites_a_shared_transactions_evaluations(tmp_path):
+    from tools.coverage_report import merge_sessions
+
+    sessions = tmp_path / "coverage"
+    sessions.mkdir()
+    first = {"tests": {"tests/contracts/hall/test_a.py": {"txhash": ["0x01", "0x02"]}}, "contracts": {"Evidence": "aa"},
+             "tx": {"0x01": {"Evidence": {"3": [[1, 2], [7], []]}}, "0x02": {"Evidence": {"3": [[5], [], [9]]}}}}
+    second = {"tests": {"tests/contracts/registry/test_b.py": {"txhash": ["0x01"]}},
+              "contracts": {"EnterpriseRegistry": "bb"},
+              "tx": {"0x01": {"Evidence": {"3": [[2, 3], [], [8]]}, "EnterpriseRegistry": {"4": [[1], [], []]}}}}
+    (sessions / "hall.json").write_text(json.dumps(first))
+    (sessions / "registry.json").write_text(json.dumps(second))
+    merge_sessions(sessions, tmp_path / "tests.json")
+    merged = json.loads((tmp_path / "tests.json").read_text())
+    assert set(merged["tests"]) == {"tests/contracts/hall/test_a.py", "tests/contracts/registry/test_b.py"}
+    assert merged["contracts"] == {"Evidence": "aa", "EnterpriseRegistry": "bb"}
+    assert merged["tx"]["0x01"] == {"Evidence": {"3": [[1, 2, 3], [7], [8]]}, "EnterpriseRegistry": {"4": [[1], [], []]}}
+    assert merged["tx"]["0x02"] == first["tx"]["0x02"]
