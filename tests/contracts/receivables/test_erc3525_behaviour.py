@@ -290,6 +290,40 @@ def test_approval_for_all_allows_value_and_token_transfers(token):
     assert token.contract.ownerOf(source) == token.carol
 
 
+def test_operator_approved_for_all_approves_value(token):
+    source = token.mint(token.alice, 5_000)
+    token.contract.setApprovalForAll(token.operator, True, {"from": token.alice})
+    tx = token.approve_value(source, token.bob, 700, token.operator)
+    assert token.contract.allowance(source, token.bob) == 700
+    assert standard_events(tx) == [("ApprovalValue", (source, token.bob, 700))]
+
+
+def test_token_approved_operator_approves_value(token):
+    source = token.mint(token.alice, 5_000)
+    token.approve_token(token.operator, source, token.alice)
+    token.approve_value(source, token.bob, 300, token.operator)
+    assert token.contract.allowance(source, token.bob) == 300
+
+
+def test_a_second_value_approval_replaces_the_first(token):
+    source = token.mint(token.alice, 5_000)
+    token.approve_value(source, token.operator, 100, token.alice)
+    token.approve_value(source, token.operator, 40, token.alice)
+    assert token.contract.allowance(source, token.operator) == 40
+
+
+def test_value_cannot_be_approved_to_the_holder(token):
+    source = token.mint(token.alice, 5_000)
+    with token.reverts(("ReceivableInvalidOperator", token.alice), "ERC3525: approval to current owner"):
+        token.approve_value(source, token.alice, 1, token.alice)
+
+
+def test_value_cannot_be_approved_to_the_zero_address(token):
+    source = token.mint(token.alice, 5_000)
+    with token.reverts(("ReceivableInvalidOperator", ZERO_ADDRESS), "ERC3525: approve value to the zero address"):
+        token.approve_value(source, ZERO_ADDRESS, 1, token.alice)
+
+
 # ---------------------------------------------------------------------------------------- ERC-721 surface
 
 
@@ -312,6 +346,32 @@ def test_token_transfer_moves_token_and_clears_approvals(token):
     assert token.contract.getApproved(source) == ZERO_ADDRESS
     assert token.contract.allowance(source, token.bob) == 0
     assert ("Transfer", (token.alice, token.carol, source)) in standard_events(tx)
+
+
+def test_operator_approved_for_all_approves_a_token(token):
+    source = token.mint(token.alice, 5_000)
+    token.contract.setApprovalForAll(token.operator, True, {"from": token.alice})
+    tx = token.approve_token(token.bob, source, token.operator)
+    assert token.contract.getApproved(source) == token.bob
+    assert standard_events(tx) == [("Approval", (token.alice, token.bob, source))]
+
+
+def test_a_token_cannot_be_approved_to_its_holder(token):
+    source = token.mint(token.alice, 5_000)
+    with token.reverts(("ReceivableInvalidOperator", token.alice), "ERC3525: approval to current owner"):
+        token.approve_token(token.alice, source, token.alice)
+
+
+def test_holder_cannot_approve_itself_for_all(token):
+    with token.reverts(("ReceivableInvalidOperator", token.alice), "ERC3525: approve to caller"):
+        token.contract.setApprovalForAll(token.alice, True, {"from": token.alice})
+
+
+def test_token_approved_operator_transfers_the_token(token):
+    source = token.mint(token.alice, 5_000)
+    token.approve_token(token.operator, source, token.alice)
+    token.transfer_token(token.alice, token.carol, source, token.operator)
+    assert token.contract.ownerOf(source) == token.carol
 
 
 def test_token_transfer_from_wrong_owner_reverts(token):

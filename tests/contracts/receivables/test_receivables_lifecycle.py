@@ -232,6 +232,28 @@ def test_operator_approval_is_given_for_the_enterprise(receivables, parties):
     assert receivables.isApprovedForAll(parties.supplier, parties.stranger)
 
 
+def test_the_zero_address_cannot_be_approved_for_all(receivables, parties, custom_error):
+    with brownie.reverts(custom_error("ReceivableInvalidOperator", ZERO_ADDRESS)):
+        receivables.setApprovalForAll(ZERO_ADDRESS, True, {"from": parties.supplier})
+
+
+def test_financing_cannot_be_offered_to_the_zero_address(receivables, issue, parties, custom_error):
+    root = issue()
+    with brownie.reverts(custom_error("ReceivableInvalidFinancier", ZERO_ADDRESS)):
+        receivables.offerFinancing(root, ZERO_ADDRESS, 1, {"from": parties.supplier})
+
+
+def test_safe_transfer_to_a_contract_without_the_receiver_function_reverts(
+    receivables, issue, parties, onboard, accounts, web3, SettlementTokenMock, custom_error
+):
+    holder = SettlementTokenMock.deploy({"from": accounts[0]})  # an active enterprise, but no onERC721Received
+    web3.provider.make_request("anvil_setBalance", [holder.address, hex(10**19)])
+    onboard(accounts.at(holder.address, force=True), "supplier")
+    root = issue()
+    with brownie.reverts(custom_error("ReceivableInvalidReceiver", holder.address)):
+        receivables.safeTransferFrom["address,address,uint256"](parties.supplier, holder, root, {"from": parties.supplier})
+
+
 def test_value_allowance_lapses_when_the_fragment_changes_holder(receivables, issue, parties, split):
     root = issue()
     receivables.approve["uint256,address,uint256"](root, parties.stranger, 100, {"from": parties.supplier})
