@@ -305,6 +305,11 @@ class Indexer:
         value = self._meta("last_block")
         return self.start_block - 1 if value is None else int(value)
 
+    @property
+    def built(self) -> bool:
+        """Whether a pass has indexed a range into this index (a new or rebuilt index: not yet)."""
+        return self._meta("last_block") is not None
+
     def _bump_generation(self) -> None:
         """Counts a change of the index (inside its write): resolvers sharing the database notice it."""
         self.conn.execute(
