@@ -370,8 +370,8 @@ class Indexer:
             self._block_time(int(event["blockNumber"]))
             if self.hall.name_of(event["address"]):
                 self.hall.prefetch(event)
-        end_hash = _hex(self.chain.w3.eth.get_block(end)["hash"])
-        end_time = int(self.chain.w3.eth.get_block(end)["timestamp"])
+        end_block = self.chain.w3.eth.get_block(end)
+        end_hash, end_time = _hex(end_block["hash"]), int(end_block["timestamp"])
         new_batches: list[bytes] = []
         with self.conn.write():
             for event in events:
