@@ -247,7 +247,7 @@ def test_indexer_resumes_from_the_last_block_without_duplicates(world):
     world.flusher.run_once()
     last = world.indexer.last_block
     reopened = Indexer(world.chain, world.contract, world.story.suite.registry, connect_db(world.db), world.serials, 0)
-    assert reopened.last_block == last
+    assert reopened.last_block == last and reopened.built  # served as it is at start (cli/serve.py)
     stats = reopened.run_once()
     assert stats.from_block == last + 1 and reopened.last_block == world.chain.w3.eth.block_number
     conn = connect_db(world.db)
@@ -299,7 +299,9 @@ def test_a_fresh_index_is_rebuilt_from_the_chain_and_keeps_the_scan_queue(world,
                       fresh=True)
     emptied = table_counts(db, *index_tables)
     assert set(emptied.values()) == {0} and rebuilt.last_block == -1
+    assert not rebuilt.built  # built up to the head before it is served
     rebuilt.run_once()
+    assert rebuilt.built
     assert table_counts(db, *index_tables, "scan_queue", "scan_flushes") == before
     assert ScanQueue(connect_db(db)).namespace == ScanQueue(source).namespace  # flush keys stay the same
 

@@ -59,7 +59,7 @@ def serve(network: str, config: str | None, host: str, port: int, account: str |
     resolver, demo_link = build(network, config, account, index_path, serials, fresh_index, suspicious_after, interval,
                                 platforms, scan_window)
     health = resolver.health()
-    out.print(f"indexed chain {health.chain_id} to block {health.last_block}: {health.batches} batches, "
+    out.print(f"index of chain {health.chain_id} at block {health.last_block}: {health.batches} batches, "
               f"{health.items_indexed:,} items; scans {'flushed by the platform account' if health.flushing else 'kept, not flushed (no --account)'}; "
               f"counting the scans of {', '.join(health.counted_platforms) or 'no platform on chain (give --trust-platform)'}",
               markup=False)
@@ -73,9 +73,13 @@ def serve(network: str, config: str | None, host: str, port: int, account: str |
 def build(network: str, config: str | None, account: str | None, index_path: str | None, serials: str | None,
           fresh_index: bool, suspicious_after: int, interval: float, trusted: tuple[str, ...] = (),
           scan_window: float = 3600.0) -> tuple[Any, str | None]:
-    """The resolver for `network`, indexed up to the head; and the demo item's path (embedded). Its
-    own platform (the enterprise the signing account acts for) and `trusted` are whose on-chain
-    scans count."""
+    """The resolver for `network`, and the demo item's path (embedded). Its own platform (the
+    enterprise the signing account acts for) and `trusted` are whose on-chain scans count.
+
+    A new index (or one rebuilt because its node lost blocks) is built up to the head here, before
+    anything is served from it. An index built before is served as it is: a restart after a crash
+    or a day down answers at once, and the worker's first pass catches up with the chain and the
+    serial lists published meanwhile, as it does every interval."""
     from shanglian import accounts, deploy, gs1
     from shanglian.network import connect
     from shanglian.registry import Registry
@@ -138,7 +142,8 @@ def build(network: str, config: str | None, account: str | None, index_path: str
     hall_contracts = {name: suite.contracts[name] for name in HALL_CONTRACTS if name in suite.contracts}
     indexer = Indexer(chain, suite["ProductProvenance"], suite.registry, connect_db(db), serials_dir, start_block,
                       fresh=fresh_index, hall=hall_contracts)
-    indexer.run_once()
+    if not indexer.built:
+        indexer.run_once()
     resolver = Resolver(db, chain.chain_id, indexer, flusher_factory, suspicious_after, interval,
                         platforms=tuple(dict.fromkeys(platforms)), scan_window=scan_window)
     return resolver, demo_link

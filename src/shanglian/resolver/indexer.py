@@ -305,6 +305,11 @@ class Indexer:
         value = self._meta("last_block")
         return self.start_block - 1 if value is None else int(value)
 
+    @property
+    def built(self) -> bool:
+        """Whether a pass has indexed a range into this index (a new or rebuilt index: not yet)."""
+        return self._meta("last_block") is not None
+
     def _bump_generation(self) -> None:
         """Counts a change of the index (inside its write): resolvers sharing the database notice it."""
         self.conn.execute(
@@ -365,8 +370,8 @@ class Indexer:
             self._block_time(int(event["blockNumber"]))
             if self.hall.name_of(event["address"]):
                 self.hall.prefetch(event)
-        end_hash = _hex(self.chain.w3.eth.get_block(end)["hash"])
-        end_time = int(self.chain.w3.eth.get_block(end)["timestamp"])
+        end_block = self.chain.w3.eth.get_block(end)
+        end_hash, end_time = _hex(end_block["hash"]), int(end_block["timestamp"])
         new_batches: list[bytes] = []
         with self.conn.write():
             for event in events:
