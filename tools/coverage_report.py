@@ -18,7 +18,9 @@ session's build/tests.json as build/coverage/<folder>.json: a session drops the 
 test files it cannot hash as an earlier one did (brownie hashes a test file with the project
 modules it imports, and `codes` or `hall_support` resolve only while their folder is collected).
 `--merge` joins those files into build/tests.json first (every test file's entry; the evaluations
-of a transaction hash seen in more than one session, each on a chain of its own, are united).
+of a transaction hash seen in more than one session, each on a chain of its own, are united). The
+sessions must come from one build: an evaluation names sources by the compiler's source ids, which
+another compile of the same contracts may number differently (make coverage compiles once).
 
     python -m tools.coverage_report [--merge build/coverage] [--build build] [--reports reports]
 """
