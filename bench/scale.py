@@ -451,6 +451,8 @@ def measure(lots: int = LOTS, per_lot: int = PER_LOT, scan_seconds: int = SCAN_S
             accounts.save("platform", Account.from_key(devkeys.key(PLATFORM_KEY)), "bench")
         figures = sqlite_resolver(node, chain, producer, env, work, lots, per_lot, scan_seconds) if sqlite else {}
         figures["lots_made_seconds"] = round(made, 1)
+        # A long run's first half is not lost if the second fails.
+        print(f"the SQLite resolver: {json.dumps(figures)}", file=sys.stderr, flush=True)
         figures.update(postgres_pair(node.url, env, producer.serials.folder, work, lots, per_lot, scan_seconds))
         return figures
     finally:
