@@ -236,6 +236,22 @@ def test_a_contract_that_refuses_the_hook_does_not_receive(copyrights, hall, reg
         copyrights.safeTransferFrom(hall.filer, receiver, token, {"from": accounts.at(receiver.address, force=True)})
 
 
+def test_a_contract_without_the_hook_does_not_receive(copyrights, hall, register, accounts, onboard, SettlementTokenMock,
+                                                    reverts_with):
+    holder = SettlementTokenMock.deploy({"from": accounts[0]})  # an active enterprise, but no onERC721Received
+    web3.provider.make_request("anvil_setBalance", [holder.address, hex(10**19)])
+    onboard(accounts.at(holder.address, force=True), "retailer")
+    token = register("offered to a contract without the hook")
+    copyrights.approve(holder, token, {"from": hall.filer})
+    with reverts_with("CopyrightInvalidReceiver", holder):
+        copyrights.safeTransferFrom(hall.filer, holder, token, {"from": accounts.at(holder.address, force=True)})
+
+
+def test_an_unregistered_work_reads_as_empty(copyrights):
+    assert plain(copyrights.work(int.from_bytes(digest("never registered"), "big"))) == (
+        brownie.ZERO_ADDRESS, 0, 0, brownie.ZERO_ADDRESS, brownie.ZERO_ADDRESS)
+
+
 # ------------------------------------------------------------------ licences to use a work
 
 

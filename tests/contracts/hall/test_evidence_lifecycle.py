@@ -219,6 +219,12 @@ def test_a_new_request_replaces_an_unanswered_one(evidence, hall, file, reverts_
     assert evidence.notarise(id_, digest("certificate"), {"from": hall.notary2}).status == 1
 
 
+def test_no_notary_attests_a_record_nobody_asked_to_notarise(evidence, hall, file, reverts_with):
+    id_ = file("never sent to a notary")
+    with reverts_with("EvidenceNotRequestedNotary", id_, hall.notary, brownie.ZERO_ADDRESS):
+        evidence.notarise(id_, digest("certificate"), {"from": hall.notary})
+
+
 @pytest.mark.parametrize("who", ["regulator", "suspended", "stranger", "filer", "buyer"])
 def test_the_notary_asked_must_be_an_active_notary_and_no_party(evidence, hall, file, reverts_with, who):
     """The regulator and the stranger hold no notary role; the suspended party does but is suspended;

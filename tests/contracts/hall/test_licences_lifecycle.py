@@ -26,6 +26,10 @@ def issue(licences, hall):
     return _issue
 
 
+def test_licences_name_the_registry_they_ask(licences, registry):
+    assert licences.registry() == registry
+
+
 def test_a_licence_is_issued_with_its_document_as_id(licences, hall):
     now = chain.time()
     tx = licences.issue(hall.filer, FOOD_PRODUCTION, NUMBER, SM3, digest("licence"), now - 60, now + YEAR,

@@ -226,6 +226,17 @@ def test_approved_operator_cannot_move_fragments_of_suspended_holder(
         split(root, parties.supplier2, 1, sender=parties.stranger)
 
 
+def test_approved_operator_cannot_move_a_suspended_holders_fragment_whole(
+    receivables, issue, parties, registry, admins, custom_error
+):
+    root = issue()
+    receivables.setApprovalForAll(parties.stranger, True, {"from": parties.supplier})
+    registry.suspend(parties.supplier, {"from": admins[0]})
+    with brownie.reverts(custom_error("ReceivableInactiveHolder", parties.supplier)):
+        receivables.transferFrom["address,address,uint256"](
+            parties.supplier, parties.supplier2, root, {"from": parties.stranger})
+
+
 def test_operator_approval_is_given_for_the_enterprise(receivables, parties):
     tx = receivables.setApprovalForAll(parties.stranger, True, {"from": parties.operator})
     assert tuple(tx.events["ApprovalForAll"].values()) == (parties.supplier, parties.stranger, True)
