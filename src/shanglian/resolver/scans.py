@@ -54,6 +54,7 @@ import logging
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import requests
@@ -134,28 +135,32 @@ class ScanQueue:
         now = time.time()
         since = now - self.window
         anonymous: list[tuple[bytes, bytes, str, float, None]] = []
-        marks: set[tuple[bytes, bytes, bytes]] = set()  # (batch, item, client) queued in this group
-        counted = []
+        checked: list[tuple[bytes, bytes, str, float, bytes, bytes, bytes, bytes, float]] = []
+        marks: set[tuple[bytes, bytes, bytes]] = set()  # (batch, item, client) checked in this group
+        counted: list[bool | None] = []  # None: one of `checked`, in order
+        for batch, item, serial, client in views:
+            if client is None:
+                anonymous.append((batch, item, serial, now, None))
+                counted.append(True)
+                continue
+            key = self.client_key(client)
+            if (batch, item, key) in marks:  # the same client's view of the item, twice in one group
+                counted.append(False)
+                continue
+            marks.add((batch, item, key))
+            checked.append((batch, item, serial, now, key, batch, item, key, since))
+            counted.append(None)
         with self.conn.write(batch + item for batch, item, _, _ in views):
-            for batch, item, serial, client in views:
-                if client is None:
-                    anonymous.append((batch, item, serial, now, None))
-                    counted.append(True)
-                    continue
-                key = self.client_key(client)
-                # The window's check and the insert in one statement (one round trip to a server).
-                fresh = (batch, item, key) not in marks and self.conn.execute(
-                    "INSERT INTO scan_queue (batch_id, item_hash, serial, at, client) SELECT ?, ?, ?, ?, ? "
-                    "WHERE NOT EXISTS (SELECT 1 FROM scan_queue WHERE batch_id = ? AND item_hash = ? AND client = ? "
-                    "AND at > ?)",
-                    (batch, item, serial, now, key, batch, item, key, since),
-                ).rowcount == 1
-                counted.append(fresh)
-                marks.add((batch, item, key))
+            # The window's check and the insert in one statement, the group's statements in one
+            # round trip to a server (see Database.execute_each).
+            inserted = iter(self.conn.execute_each(
+                "INSERT INTO scan_queue (batch_id, item_hash, serial, at, client) SELECT ?, ?, ?, ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM scan_queue WHERE batch_id = ? AND item_hash = ? AND client = ? "
+                "AND at > ?)", checked) if checked else ())
             if anonymous:
                 self.conn.executemany(
                     "INSERT INTO scan_queue (batch_id, item_hash, serial, at, client) VALUES (?, ?, ?, ?, ?)", anonymous)
-        return counted
+        return [next(inserted) == 1 if yes is None else yes for yes in counted]
 
     def counts(self, batch_id: bytes, item: bytes, platforms: tuple[str, ...] | None = None) -> tuple[int, int]:
         """(indexed on-chain total of the scans recorded by `platforms` (None: by any platform),
@@ -200,13 +205,22 @@ def _platform_filter(platforms: tuple[str, ...] | None) -> str:
 
 class GroupCommit:
     """Scans recorded from the event loop, committed together: every request whose scan arrived
-    before the commit ran shares it, and none resumes before its scan is committed. (A writer
-    thread was tried and measured slower: the GIL hand-offs cost more than the write.)"""
+    before the commit ran shares it, and none resumes before its scan is committed.
 
-    def __init__(self, queue: ScanQueue) -> None:
+    On SQLite the commit runs on the event loop (a writer thread was measured slower there: the GIL
+    hand-offs cost more than the write). With `threaded` (PostgreSQL) it runs on a thread of its
+    own, on the queue's own connection: a commit there waits for round trips to the server and for
+    its WAL flush, during which the event loop keeps serving pages. One commit is in flight at a
+    time; the scans arriving meanwhile gather into the next group, committed when it ends. Every
+    waiting request gets its group's outcome: whether it counted, or the commit's exception (the
+    server gone, say); :meth:`close` waits for the commit in flight."""
+
+    def __init__(self, queue: ScanQueue, threaded: bool = False) -> None:
         self.queue = queue
         self._waiting: list[tuple[bytes, bytes, str, bytes | None, asyncio.Future[bool]]] = []
         self._scheduled = False
+        self._in_flight = False
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="scan-commit") if threaded else None
 
     async def record(self, batch: bytes, serial: str, item: bytes | None = None, client: bytes | None = None) -> bool:
         """Records the view of `client` (see :meth:`ScanQueue.record_views`), resuming once it is
@@ -214,7 +228,7 @@ class GroupCommit:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bool] = loop.create_future()
         self._waiting.append((batch, item_hash(serial) if item is None else item, serial, client, done))
-        if not self._scheduled:
+        if not self._scheduled and not self._in_flight:
             self._scheduled = True
             loop.call_soon(self._commit)
         return await done
@@ -222,14 +236,56 @@ class GroupCommit:
     def _commit(self) -> None:
         self._scheduled = False
         waiting, self._waiting = self._waiting, []
-        try:
-            counted = self.queue.record_views([view[:4] for view in waiting])
-        except Exception as exc:  # nothing was committed: every request of the group fails
-            for *_, done in waiting:
-                done.set_exception(exc)
+        if not waiting:
             return
-        for (*_, done), yes in zip(waiting, counted):
-            done.set_result(yes)
+        views = [view[:4] for view in waiting]
+        if self._thread is None:
+            try:
+                counted = self.queue.record_views(views)
+            except Exception as exc:  # nothing was committed: every request of the group fails
+                _settle(waiting, None, exc)
+                return
+            _settle(waiting, counted, None)
+            return
+        try:
+            running = asyncio.get_running_loop().run_in_executor(self._thread, self.queue.record_views, views)
+        except RuntimeError as exc:  # closed: nothing more is committed
+            _settle(waiting, None, exc)
+            return
+        self._in_flight = True
+        running.add_done_callback(lambda outcome: self._committed(waiting, outcome))
+
+    def _committed(self, waiting: list[tuple[bytes, bytes, str, bytes | None, asyncio.Future[bool]]],
+                   outcome: asyncio.Future[list[bool]]) -> None:
+        self._in_flight = False
+        if outcome.cancelled():
+            _settle(waiting, None, asyncio.CancelledError("the scans' commit was cancelled"))
+        elif outcome.exception() is not None:
+            _settle(waiting, None, outcome.exception())
+        else:
+            _settle(waiting, outcome.result(), None)
+        if self._waiting and not self._scheduled:  # the group that gathered meanwhile
+            self._scheduled = True
+            self._commit()
+
+    def close(self) -> None:
+        """Waits for the commit in flight (threaded); the next one starts a thread again."""
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="scan-commit")
+
+
+def _settle(waiting: list[tuple[bytes, bytes, str, bytes | None, asyncio.Future[bool]]], counted: list[bool] | None,
+            error: BaseException | None) -> None:
+    """Resumes the requests of a group: each with whether its view counted, or all with `error`
+    (a request cancelled meanwhile, its client gone, is skipped)."""
+    for index, (*_, done) in enumerate(waiting):
+        if done.done():
+            continue
+        if counted is None:
+            done.set_exception(error or RuntimeError("the scans' commit failed"))
+        else:
+            done.set_result(counted[index])
 
 
 @dataclass

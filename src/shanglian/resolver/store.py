@@ -62,6 +62,11 @@ class Database(ABC):
         """Runs one statement for each of `rows`."""
 
     @abstractmethod
+    def execute_each(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[int]:
+        """Runs one statement for each of `rows`, in order; how many rows each changed. (On
+        PostgreSQL in one round trip to the server.)"""
+
+    @abstractmethod
     def script(self, sql: str) -> None:
         """Runs several statements without parameters (the schema)."""
 
@@ -147,6 +152,9 @@ class SqliteDatabase(Database):
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.raw.executemany(sql, rows)
+
+    def execute_each(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[int]:
+        return [self.raw.execute(sql, row).rowcount for row in rows]
 
     def script(self, sql: str) -> None:
         self.raw.executescript(sql)
@@ -262,6 +270,15 @@ class PostgresDatabase(Database):
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self.raw.cursor() as cursor:
             cursor.executemany(self._pg(sql), list(rows))  # type: ignore[call-overload]
+
+    def execute_each(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[int]:
+        # psycopg sends the statements in one pipeline; `returning` keeps each one's result.
+        with self.raw.cursor() as cursor:
+            cursor.executemany(self._pg(sql), rows, returning=True)  # type: ignore[call-overload]
+            changed = [cursor.rowcount]
+            while cursor.nextset():
+                changed.append(cursor.rowcount)
+        return changed
 
     def script(self, sql: str) -> None:
         self.raw.execute(sql)  # type: ignore[call-overload]  # several statements, no parameters
