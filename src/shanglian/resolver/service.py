@@ -14,9 +14,11 @@ the log gets one line when that starts and one when it ends, and the worker retr
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +60,7 @@ def certificate_status(cert: dict[str, Any], latest: dict[str, Any] | None, reca
 
 
 MAX_BACKOFF = 30.0  # seconds between the worker's tries while the node is unreachable
+READERS = 4  # threads reading item pages' rows from PostgreSQL, each on its own connection
 
 
 @dataclass
@@ -105,7 +108,15 @@ class Resolver:
         self.conn = connect_db(self.db_path, named_rows=True)
         self.platforms = tuple(self.platforms)
         self.queue = ScanQueue(self.conn, self.scan_window)
-        self.writer = GroupCommit(self.queue)
+        # On SQLite the event loop commits the scans itself; on PostgreSQL a thread does, on a
+        # connection of its own, so that pages are served while a commit waits for the server.
+        threaded = self.conn.kind == "postgresql"
+        self.writer = GroupCommit(ScanQueue(self.conn.reopen(), self.scan_window) if threaded else self.queue, threaded)
+        # PostgreSQL: the item page's reads too, on threads with connections of their own (see
+        # page_counted); SQLite answers them faster on the event loop than a thread hand-off.
+        self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="page-reads") if threaded else None
+        self._reader_local = threading.local()
+        self._reader_conns: list[Any] = []
         self._chain_time = (-1, 0)
         if self.indexer is not None:
             self.indexer.on_change = self.changed
@@ -131,6 +142,14 @@ class Resolver:
             self._checkpointer.start()
 
     def stop(self) -> None:
+        self.writer.close()
+        if self._readers is not None:
+            self._readers.shutdown(wait=True)
+            self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="page-reads")
+            for conn in self._reader_conns:
+                conn.close()
+            self._reader_conns.clear()
+            self._reader_local = threading.local()
         self._stop.set()
         for thread in (self._thread, self._checkpointer):
             if thread is not None:
@@ -294,12 +313,26 @@ class Resolver:
         gtin14, lot, key, prefix = self._lot(gtin, lot)
         gs1.validate_serial(serial)
         facts = self._facts(key)
-        if facts is None or not queries.is_item(self.conn, facts, serial):
+        if facts is None:
             return None
         item = keccak_256(serial.encode("ascii")).digest()  # item_hash, the serial checked above
-        if client is not None:
-            await self.writer.record(key, serial, item, client)
-        on_chain, pending = self.queue.counts(key, item, self.platforms)
+        if self._readers is not None:
+            # PostgreSQL: the reads on a reader thread, the scan by the writer's thread, so the event
+            # loop never waits for the server. The counts are read first; a counted view adds its
+            # own scan to them, as reading them after its commit would.
+            found = await asyncio.get_running_loop().run_in_executor(self._readers, self._item_counts, facts, serial,
+                                                                     key, item)
+            if found is None:
+                return None
+            on_chain, pending = found
+            if client is not None and await self.writer.record(key, serial, item, client):
+                pending += 1
+        else:
+            if not queries.is_item(self.conn, facts, serial):
+                return None
+            if client is not None:
+                await self.writer.record(key, serial, item, client)
+            on_chain, pending = self.queue.counts(key, item, self.platforms)
         if facts.recalls:
             verdict = "recalled"
         elif on_chain + pending > self.suspicious_after:
@@ -312,6 +345,18 @@ class Resolver:
             certified = certificate_status(latest, latest, bool(facts.recalls), self._now())
         return Counted(facts, gtin14, lot, key, serial, item, prefix + "/21/" + quote(serial, safe=""),
                        on_chain, pending, verdict, certified)
+
+    def _item_counts(self, facts: BatchFacts, serial: str, key: bytes, item: bytes) -> tuple[int, int] | None:
+        """On a reader thread: the item's counts (as :meth:`.ScanQueue.counts`), None if `serial` is
+        not a proven member of the batch."""
+        queue = getattr(self._reader_local, "queue", None)
+        if queue is None:
+            conn = self.conn.reopen()
+            self._reader_conns.append(conn)
+            queue = self._reader_local.queue = ScanQueue(conn, self.scan_window)
+        if not queries.is_item(queue.conn, facts, serial):
+            return None
+        return queue.counts(key, item, self.platforms)
 
     def _resolve(self, link: gs1.DigitalLink) -> tuple[bytes, BatchFacts | None, bool]:
         if link.lot is None:
