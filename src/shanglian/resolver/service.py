@@ -34,6 +34,7 @@ from shanglian.resolver import hall_queries, queries
 from shanglian.resolver.hall_views import VerifyView
 from shanglian.resolver.indexer import Indexer, connect_db
 from shanglian.resolver.queries import ZERO32, BatchFacts
+from shanglian.resolver.store import Database
 from shanglian.resolver.scans import DEFAULT_SCAN_WINDOW, Flusher, GroupCommit, ScanQueue
 from shanglian.resolver.views import CertificationView, Health, ItemView, cst_time
 from shanglian.roles import Role
@@ -60,6 +61,7 @@ def certificate_status(cert: dict[str, Any], latest: dict[str, Any] | None, reca
 
 
 MAX_BACKOFF = 30.0  # seconds between the worker's tries while the node is unreachable
+_MISSING = object()
 READERS = 4  # threads reading item pages' rows from PostgreSQL, each on its own connection
 
 
@@ -201,15 +203,20 @@ class Resolver:
 
     # -- reads -----------------------------------------------------------------------------------
 
-    def _facts(self, key: bytes) -> BatchFacts | None:
+    def _facts(self, key: bytes, conn: Database | None = None) -> BatchFacts | None:
+        """The facts of batch `key`, kept until the index changes; read on `conn` (the event loop's
+        connection if None) when not kept. (Reader threads share the cache: a clear by one of them
+        between another's store and read costs a read again, never a wrong answer.)"""
         if self._cache_generation != self.generation:
             self._cache.clear()
             self._cache_generation = self.generation
-        if key not in self._cache:
-            if len(self._cache) > 4096:
-                self._cache.clear()
-            self._cache[key] = queries.batch_facts(self.conn, key)
-        return self._cache[key]
+        kept = self._cache.get(key, _MISSING)
+        if kept is not _MISSING:
+            return kept  # type: ignore[return-value]
+        if len(self._cache) > 4096:
+            self._cache.clear()
+        facts = self._cache[key] = queries.batch_facts(conn or self.conn, key)
+        return facts
 
     def _now(self) -> int:
         if self._chain_time[0] != self.generation:
@@ -312,23 +319,20 @@ class Resolver:
         else (an unknown lot or serial), which :meth:`link_counted` then answers."""
         gtin14, lot, key, prefix = self._lot(gtin, lot)
         gs1.validate_serial(serial)
-        facts = self._facts(key)
-        if facts is None:
-            return None
         item = keccak_256(serial.encode("ascii")).digest()  # item_hash, the serial checked above
         if self._readers is not None:
             # PostgreSQL: the reads on a reader thread, the scan by the writer's thread, so the event
             # loop never waits for the server. The counts are read first; a counted view adds its
             # own scan to them, as reading them after its commit would.
-            found = await asyncio.get_running_loop().run_in_executor(self._readers, self._item_counts, facts, serial,
-                                                                     key, item)
+            found = await asyncio.get_running_loop().run_in_executor(self._readers, self._item_counts, serial, key, item)
             if found is None:
                 return None
-            on_chain, pending = found
+            facts, on_chain, pending = found
             if client is not None and await self.writer.record(key, serial, item, client):
                 pending += 1
         else:
-            if not queries.is_item(self.conn, facts, serial):
+            facts = self._facts(key)
+            if facts is None or not queries.is_item(self.conn, facts, serial):
                 return None
             if client is not None:
                 await self.writer.record(key, serial, item, client)
@@ -346,17 +350,18 @@ class Resolver:
         return Counted(facts, gtin14, lot, key, serial, item, prefix + "/21/" + quote(serial, safe=""),
                        on_chain, pending, verdict, certified)
 
-    def _item_counts(self, facts: BatchFacts, serial: str, key: bytes, item: bytes) -> tuple[int, int] | None:
-        """On a reader thread: the item's counts (as :meth:`.ScanQueue.counts`), None if `serial` is
-        not a proven member of the batch."""
+    def _item_counts(self, serial: str, key: bytes, item: bytes) -> tuple[BatchFacts, int, int] | None:
+        """On a reader thread: the facts of batch `key` and the item's counts (as
+        :meth:`.ScanQueue.counts`); None if `serial` is not a proven member of the batch."""
         queue = getattr(self._reader_local, "queue", None)
         if queue is None:
-            conn = self.conn.reopen()
+            conn = self.conn.reopen(named_rows=True)  # batch_facts reads rows by column name
             self._reader_conns.append(conn)
             queue = self._reader_local.queue = ScanQueue(conn, self.scan_window)
-        if not queries.is_item(queue.conn, facts, serial):
+        facts = self._facts(key, queue.conn)
+        if facts is None or not queries.is_item(queue.conn, facts, serial):
             return None
-        return queue.counts(key, item, self.platforms)
+        return facts, *queue.counts(key, item, self.platforms)
 
     def _resolve(self, link: gs1.DigitalLink) -> tuple[bytes, BatchFacts | None, bool]:
         if link.lot is None:
