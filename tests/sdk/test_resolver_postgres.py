@@ -156,3 +156,41 @@ def test_one_flusher_holds_the_lease_and_its_successor_settles_its_sent_flush_wi
     assert (result.settled, result.sent, result.scans) == (1, 0, 2)
     assert setup.on_chain(serial) == 2
     assert standby.conn.execute("SELECT status FROM scan_flushes WHERE id = ?", (flush_id,)).fetchone()[0] == "done"
+
+
+def terminate_sessions(url: str) -> int:
+    """Ends every other session on the database at `url` (as a restarted server would); how many."""
+    conn = connect_db(url)
+    try:
+        return len(conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()").fetchall())
+    finally:
+        conn.close()
+
+
+def healthy(server: ServerProcess) -> dict | None:
+    """/healthz's answer if it is 200, else None."""
+    try:
+        return server.get("/healthz")
+    except urllib.error.HTTPError:
+        return None
+
+
+def test_a_resolver_whose_database_sessions_were_ended_serves_and_flushes_again_without_a_restart(setup):
+    url = setup.pg.database()
+    serial = "PEAR-000220"
+    server = setup.server(url, "reconnect")
+    try:
+        assert "此码已被扫描 1 次" in setup.page(server, serial)
+        # The page's reader, the writer, the loop's and the worker's connections all go.
+        assert terminate_sessions(url) >= 4
+        # Reads are retried on a new connection, the scan's transaction begins on one: no error.
+        assert "此码已被扫描 2 次" in setup.page(server, serial)
+        # The worker's pass that met the ended session failed (degraded); its next one reconnects,
+        # takes the flusher lease again and sends both scans.
+        assert setup.settled(server, serial, timeout=30)["scans_on_chain"] == 2
+        health = wait_for(lambda: healthy(server), 10, "/healthz did not answer ok again")
+        assert (health["status"], health["items_indexed"], health["scans_unsent"]) == ("ok", 1_000, 0)
+    finally:
+        server.stop()
