@@ -7,6 +7,7 @@ start fails the module with its reason, it is never skipped)."""
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 import urllib.error
@@ -17,12 +18,16 @@ from eth_account import Account
 
 import test_resolver_durability as served
 from shanglian import devkeys
+from shanglian.demo_hall import hall_story
 from shanglian.demo_pears import PEAR_GTIN
+from shanglian.digests import digest_file
 from shanglian.localpg import LocalPostgres
 from shanglian.provenance import Provenance, batch_id
-from shanglian.resolver.indexer import connect_db
+from shanglian.resolver.hall_index import HALL_CONTRACTS
+from shanglian.resolver.indexer import Indexer, connect_db
 from shanglian.resolver.process import ServerProcess
 from shanglian.resolver.scans import Flusher, ScanQueue
+from shanglian.resolver.service import Resolver
 from shanglian.resolver.store import lock_key
 from shanglian.transactions import Transactor
 
@@ -194,3 +199,28 @@ def test_a_resolver_whose_database_sessions_were_ended_serves_and_flushes_again_
         assert (health["status"], health["items_indexed"], health["scans_unsent"]) == ("ok", 1_000, 0)
     finally:
         server.stop()
+
+
+def test_the_service_halls_records_indexed_on_postgresql_are_served_as_on_sqlite(setup):
+    facts = hall_story(setup.story, lambda _: None, setup.tmp / "hall")
+    suite = setup.story.suite
+    hall = {name: suite[name] for name in HALL_CONTRACTS}
+    resolvers = {}
+    for kind, target in (("sqlite", setup.tmp / "hall-index.sqlite"), ("postgresql", setup.pg.database())):
+        indexer = Indexer(setup.chain, suite["ProductProvenance"], suite.registry, connect_db(target),
+                          setup.tmp / "hall-serials", 0, hall=hall)
+        indexer.run_once()
+        resolvers[kind] = Resolver(target, setup.chain.chain_id, indexer, None)
+    folder = facts["folder"]
+    documents = ["supply-contract.txt", "gift-box-design.svg", next(folder.glob("food-business-licence-*.txt")).name,
+                 next(folder.glob("food-production-licence-*.txt")).name]
+    records = [("evidence", facts["record"]), ("licence", facts["licence"]), ("work", facts["token"].to_bytes(32, "big"))]
+    answers = {kind: [json.loads(r.verify(digest_file(folder / d))) for d in documents]
+               + [json.loads(r.verify_record(k, key)) for k, key in records]
+               for kind, r in resolvers.items()}
+    assert answers["postgresql"] == answers["sqlite"]
+    contract, design, stall, licence, by_record, by_licence, by_work = answers["postgresql"]
+    assert contract["evidence"][0]["notarisation"]["notarised_at"] and contract["evidence"][0]["id"] == "0x" + facts["record"].hex()
+    assert [g["status"] for g in design["work"]["grants"]] == ["accepted"] and by_work["work"] == design["work"]
+    assert (stall["licence"]["status"], licence["licence"]["status"]) == ("revoked", "active")
+    assert by_record["evidence"] == contract["evidence"] and by_licence["licence"] == licence["licence"]
