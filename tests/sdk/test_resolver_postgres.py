@@ -13,6 +13,7 @@ import time
 import urllib.error
 from collections import Counter
 
+import psycopg
 import pytest
 from eth_account import Account
 
@@ -224,3 +225,15 @@ def test_the_service_halls_records_indexed_on_postgresql_are_served_as_on_sqlite
     assert [g["status"] for g in design["work"]["grants"]] == ["accepted"] and by_work["work"] == design["work"]
     assert (stall["licence"]["status"], licence["licence"]["status"]) == ("revoked", "active")
     assert by_record["evidence"] == contract["evidence"] and by_licence["licence"] == licence["licence"]
+
+
+def test_an_operators_view_in_the_database_is_neither_dropped_nor_in_the_way_of_a_new_index(setup):
+    url = setup.pg.database()
+    with psycopg.connect(url, autocommit=True) as operator:
+        operator.execute("CREATE VIEW scan_report AS SELECT 1 AS scans")
+    conn = connect_db(url)  # a new index: the tables of another shape go, the view is not one
+    try:
+        assert conn.execute("SELECT scans FROM scan_report").fetchone()[0] == 1
+        assert "scan_report" not in conn.tables() and "items" in conn.tables()
+    finally:
+        conn.close()

@@ -377,7 +377,8 @@ class PostgresDatabase(Database):
 
     def tables(self) -> list[str]:
         return [name for (name,) in self._live().execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")]
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_type = 'BASE TABLE'")]
 
     def columns(self, table: str) -> set[str]:
         return {name for (name,) in self._live().execute(
