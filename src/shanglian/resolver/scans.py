@@ -166,14 +166,19 @@ class ScanQueue:
         """(indexed on-chain total of the scans recorded by `platforms` (None: by any platform),
         :meth:`pending`) of the item, in one statement."""
         on_chain, pending = self.conn.execute(
-            "SELECT (SELECT SUM(total) FROM scan_totals WHERE batch_id = ? AND item_hash = ?"
-            + _platform_filter(platforms) + "), "
-            "(SELECT COUNT(*) FROM scan_queue q LEFT JOIN scan_flushes f ON f.id = q.flush_id "
-            "WHERE q.batch_id = ? AND q.item_hash = ? "
-            "AND (f.scan_key IS NULL OR NOT EXISTS (SELECT 1 FROM scan_batches b WHERE b.scan_key = f.scan_key)))",
-            (batch_id, item, *(platforms or ()), batch_id, item),
+            "SELECT " + _COUNTS % _platform_filter(platforms), (batch_id, item, *(platforms or ()), batch_id, item),
         ).fetchone()
         return int(on_chain or 0), int(pending)
+
+    def member_counts(self, batch_no: int, serial: str, batch_id: bytes, item: bytes,
+                      platforms: tuple[str, ...] | None = None) -> tuple[int, int] | None:
+        """:meth:`counts` of the item if `serial` is a proven member of the batch numbered `batch_no` in
+        the index (as :func:`.queries.is_item` says), else None; in one statement."""
+        member, on_chain, pending = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM items WHERE batch_no = ? AND serial = ?), " + _COUNTS % _platform_filter(platforms),
+            (batch_no, serial, batch_id, item, *(platforms or ()), batch_id, item),
+        ).fetchone()
+        return (int(on_chain or 0), int(pending)) if member else None
 
     def pending(self, batch_id: bytes, item: bytes) -> int:
         """Scans of the item that the index does not hold yet (unsent, in flight, or not indexed)."""
@@ -192,6 +197,15 @@ class ScanQueue:
 
     def scan_key(self, flush_id: int) -> bytes:
         return keccak(f"shanglian:scans:{self.namespace}:{flush_id}".encode("ascii"))
+
+
+# An item's (on-chain total, pending) as two columns: batch id, item hash, the platforms, batch id, item hash.
+_COUNTS = (
+    "(SELECT SUM(total) FROM scan_totals WHERE batch_id = ? AND item_hash = ?%s), "
+    "(SELECT COUNT(*) FROM scan_queue q LEFT JOIN scan_flushes f ON f.id = q.flush_id "
+    "WHERE q.batch_id = ? AND q.item_hash = ? "
+    "AND (f.scan_key IS NULL OR NOT EXISTS (SELECT 1 FROM scan_batches b WHERE b.scan_key = f.scan_key)))"
+)
 
 
 def _platform_filter(platforms: tuple[str, ...] | None) -> str:

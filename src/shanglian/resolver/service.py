@@ -359,9 +359,8 @@ class Resolver:
             self._reader_conns.append(conn)
             queue = self._reader_local.queue = ScanQueue(conn, self.scan_window)
         facts = self._facts(key, queue.conn)
-        if facts is None or not queries.is_item(queue.conn, facts, serial):
-            return None
-        return facts, *queue.counts(key, item, self.platforms)
+        counts = None if facts is None else queue.member_counts(facts.number, serial, key, item, self.platforms)
+        return None if counts is None else (facts, *counts)
 
     def _resolve(self, link: gs1.DigitalLink) -> tuple[bytes, BatchFacts | None, bool]:
         if link.lot is None:
