@@ -10,7 +10,17 @@ indexed yet; scans recorded by any other platform are indexed but not counted.
 
 A node that cannot be reached makes the resolver *degraded*: /healthz answers 503 with the reason,
 the log gets one line when that starts and one when it ends, and the worker retries with a backoff
-(doubling up to 30 s) instead of every interval. Pages are still served from the index."""
+(doubling up to 30 s) instead of every interval. Pages are still served from the index. A database
+connection the server dropped (PostgreSQL restarted) fails the pass that met it, and is replaced
+on the next (see :class:`.store.PostgresDatabase`).
+
+Where the item page's work runs. On SQLite, on the event loop: its statements are calls into the
+library, not round trips (a writer thread was measured slower there). On PostgreSQL every statement is a round
+trip to a server and a commit waits for its WAL flush, so the page's reads (the batch's facts when
+not cached, membership and counts in one statement) run on reader threads, each with a connection
+of its own, and the scan is committed by the group commit's thread (:class:`.scans.GroupCommit`):
+the event loop never waits for the server, and a page still returns only after its scan is
+committed."""
 
 from __future__ import annotations
 

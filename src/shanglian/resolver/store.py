@@ -14,6 +14,9 @@ differs lives here and nowhere else:
   :meth:`Database.lease` (taken if free and kept until the connection ends, so a killed process's
   lease goes with its connection): PostgreSQL's session advisory locks; for SQLite, one process
   owns the file, and both are trivially held;
+- many statements at once (:meth:`Database.execute_each`): one round trip to a PostgreSQL server;
+- a connection the server dropped: PostgreSQL's is replaced at its next statement (see
+  :class:`PostgresDatabase`); an SQLite file has no server to lose;
 - the schema's version, the tables there are, the columns of one, and SQLite's WAL checkpoints.
 """
 
