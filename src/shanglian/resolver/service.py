@@ -28,8 +28,8 @@ import asyncio
 import logging
 import sqlite3
 import threading
-from concurrent.futures import ThreadPoolExecutor
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,8 +44,8 @@ from shanglian.resolver import hall_queries, queries
 from shanglian.resolver.hall_views import VerifyView
 from shanglian.resolver.indexer import Indexer, connect_db
 from shanglian.resolver.queries import ZERO32, BatchFacts
-from shanglian.resolver.store import Database
 from shanglian.resolver.scans import DEFAULT_SCAN_WINDOW, Flusher, GroupCommit, ScanQueue
+from shanglian.resolver.store import Database
 from shanglian.resolver.views import CertificationView, Health, ItemView, cst_time
 from shanglian.roles import Role
 from shanglian.trace import DEFAULT_SUSPICIOUS_AFTER
@@ -125,7 +125,7 @@ class Resolver:
         threaded = self.conn.kind == "postgresql"
         self.writer = GroupCommit(ScanQueue(self.conn.reopen(), self.scan_window) if threaded else self.queue, threaded)
         # PostgreSQL: the item page's reads too, on threads with connections of their own (see
-        # page_counted); SQLite answers them faster on the event loop than a thread hand-off.
+        # page_counted); SQLite's are calls into the library, made on the event loop.
         self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="page-reads") if threaded else None
         self._reader_local = threading.local()
         self._reader_conns: list[Any] = []
@@ -155,19 +155,25 @@ class Resolver:
 
     def stop(self) -> None:
         self.writer.close()
-        if self._readers is not None:
-            self._readers.shutdown(wait=True)
-            self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="page-reads")
-            for conn in self._reader_conns:
-                conn.close()
-            self._reader_conns.clear()
-            self._reader_local = threading.local()
+        self._close_readers()
         self._stop.set()
         for thread in (self._thread, self._checkpointer):
             if thread is not None:
                 thread.join(30)
         self._thread = self._checkpointer = None
         self.conn.hold_checkpoints(False)
+
+    def _close_readers(self) -> None:
+        """Waits for the page reads in flight and closes the readers' connections (PostgreSQL);
+        reads after this open new ones."""
+        if self._readers is None:
+            return
+        self._readers.shutdown(wait=True)
+        self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="page-reads")
+        for conn in self._reader_conns:
+            conn.close()
+        self._reader_conns.clear()
+        self._reader_local = threading.local()
 
     def _checkpoints(self) -> None:
         """PASSIVE checkpoints (never blocking a writer or reader) on a connection of their own;
