@@ -85,6 +85,9 @@ CREATE INDEX IF NOT EXISTS scan_queue_unflushed ON scan_queue (flush_id, id);
 CREATE INDEX IF NOT EXISTS scan_batches_by_key ON scan_batches (scan_key);
 """
 
+#: Queued rows assigned to a flush by one statement (SQLite allows 32,766 parameters, PostgreSQL 65,535).
+_ROWS_PER_STATEMENT = 500
+
 #: The default window: one scan per client per item per hour.
 DEFAULT_SCAN_WINDOW = 3600.0
 
@@ -469,7 +472,10 @@ class Flusher:
         self.conn.execute(
             "UPDATE scan_flushes SET scan_key = ?, status = 'sending' WHERE id = ?", (self.queue.scan_key(flush_id), flush_id)
         )
-        self.conn.executemany("UPDATE scan_queue SET flush_id = ? WHERE id = ?", ((flush_id, r) for r in row_ids))
+        for start in range(0, len(row_ids), _ROWS_PER_STATEMENT):  # not a statement per row
+            chunk = row_ids[start:start + _ROWS_PER_STATEMENT]
+            self.conn.execute(f"UPDATE scan_queue SET flush_id = ? WHERE id IN ({', '.join('?' * len(chunk))})",
+                              (flush_id, *chunk))
         return flush_id
 
     def _send(self, flush_id: int, result: FlushResult) -> None:
