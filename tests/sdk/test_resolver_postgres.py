@@ -7,22 +7,28 @@ start fails the module with its reason, it is never skipped)."""
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 import urllib.error
 from collections import Counter
 
+import psycopg
 import pytest
 from eth_account import Account
 
 import test_resolver_durability as served
 from shanglian import devkeys
+from shanglian.demo_hall import hall_story
 from shanglian.demo_pears import PEAR_GTIN
+from shanglian.digests import digest_file
 from shanglian.localpg import LocalPostgres
 from shanglian.provenance import Provenance, batch_id
-from shanglian.resolver.indexer import connect_db
+from shanglian.resolver.hall_index import HALL_CONTRACTS
+from shanglian.resolver.indexer import Indexer, connect_db
 from shanglian.resolver.process import ServerProcess
 from shanglian.resolver.scans import Flusher, ScanQueue
+from shanglian.resolver.service import Resolver
 from shanglian.resolver.store import lock_key
 from shanglian.transactions import Transactor
 
@@ -156,3 +162,78 @@ def test_one_flusher_holds_the_lease_and_its_successor_settles_its_sent_flush_wi
     assert (result.settled, result.sent, result.scans) == (1, 0, 2)
     assert setup.on_chain(serial) == 2
     assert standby.conn.execute("SELECT status FROM scan_flushes WHERE id = ?", (flush_id,)).fetchone()[0] == "done"
+
+
+def terminate_sessions(url: str) -> int:
+    """Ends every other session on the database at `url` (as a restarted server would); how many."""
+    conn = connect_db(url)
+    try:
+        return len(conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()").fetchall())
+    finally:
+        conn.close()
+
+
+def healthy(server: ServerProcess) -> dict | None:
+    """/healthz's answer if it is 200, else None."""
+    try:
+        return server.get("/healthz")
+    except urllib.error.HTTPError:
+        return None
+
+
+def test_a_resolver_whose_database_sessions_were_ended_serves_and_flushes_again_without_a_restart(setup):
+    url = setup.pg.database()
+    serial = "PEAR-000220"
+    server = setup.server(url, "reconnect")
+    try:
+        assert "此码已被扫描 1 次" in setup.page(server, serial)
+        # The page's reader, the writer, the loop's and the worker's connections all go.
+        assert terminate_sessions(url) >= 4
+        # Reads are retried on a new connection, the scan's transaction begins on one: no error.
+        assert "此码已被扫描 2 次" in setup.page(server, serial)
+        # The worker's pass that met the ended session failed (degraded); its next one reconnects,
+        # takes the flusher lease again and sends both scans.
+        assert setup.settled(server, serial, timeout=30)["scans_on_chain"] == 2
+        health = wait_for(lambda: healthy(server), 10, "/healthz did not answer ok again")
+        assert (health["status"], health["items_indexed"], health["scans_unsent"]) == ("ok", 1_000, 0)
+    finally:
+        server.stop()
+
+
+def test_the_service_halls_records_indexed_on_postgresql_are_served_as_on_sqlite(setup):
+    facts = hall_story(setup.story, lambda _: None, setup.tmp / "hall")
+    suite = setup.story.suite
+    hall = {name: suite[name] for name in HALL_CONTRACTS}
+    resolvers = {}
+    for kind, target in (("sqlite", setup.tmp / "hall-index.sqlite"), ("postgresql", setup.pg.database())):
+        indexer = Indexer(setup.chain, suite["ProductProvenance"], suite.registry, connect_db(target),
+                          setup.tmp / "hall-serials", 0, hall=hall)
+        indexer.run_once()
+        resolvers[kind] = Resolver(target, setup.chain.chain_id, indexer, None)
+    folder = facts["folder"]
+    documents = ["supply-contract.txt", "gift-box-design.svg", next(folder.glob("food-business-licence-*.txt")).name,
+                 next(folder.glob("food-production-licence-*.txt")).name]
+    records = [("evidence", facts["record"]), ("licence", facts["licence"]), ("work", facts["token"].to_bytes(32, "big"))]
+    answers = {kind: [json.loads(r.verify(digest_file(folder / d))) for d in documents]
+               + [json.loads(r.verify_record(k, key)) for k, key in records]
+               for kind, r in resolvers.items()}
+    assert answers["postgresql"] == answers["sqlite"]
+    contract, design, stall, licence, by_record, by_licence, by_work = answers["postgresql"]
+    assert contract["evidence"][0]["notarisation"]["notarised_at"] and contract["evidence"][0]["id"] == "0x" + facts["record"].hex()
+    assert [g["status"] for g in design["work"]["grants"]] == ["accepted"] and by_work["work"] == design["work"]
+    assert (stall["licence"]["status"], licence["licence"]["status"]) == ("revoked", "active")
+    assert by_record["evidence"] == contract["evidence"] and by_licence["licence"] == licence["licence"]
+
+
+def test_an_operators_view_in_the_database_is_neither_dropped_nor_in_the_way_of_a_new_index(setup):
+    url = setup.pg.database()
+    with psycopg.connect(url, autocommit=True) as operator:
+        operator.execute("CREATE VIEW scan_report AS SELECT 1 AS scans")
+    conn = connect_db(url)  # a new index: the tables of another shape go, the view is not one
+    try:
+        assert conn.execute("SELECT scans FROM scan_report").fetchone()[0] == 1
+        assert "scan_report" not in conn.tables() and "items" in conn.tables()
+    finally:
+        conn.close()

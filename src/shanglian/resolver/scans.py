@@ -54,6 +54,7 @@ import logging
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import requests
@@ -83,6 +84,9 @@ CREATE INDEX IF NOT EXISTS scan_queue_by_item ON scan_queue (batch_id, item_hash
 CREATE INDEX IF NOT EXISTS scan_queue_unflushed ON scan_queue (flush_id, id);
 CREATE INDEX IF NOT EXISTS scan_batches_by_key ON scan_batches (scan_key);
 """
+
+#: Queued rows assigned to a flush by one statement (SQLite allows 32,766 parameters, PostgreSQL 65,535).
+_ROWS_PER_STATEMENT = 500
 
 #: The default window: one scan per client per item per hour.
 DEFAULT_SCAN_WINDOW = 3600.0
@@ -134,41 +138,50 @@ class ScanQueue:
         now = time.time()
         since = now - self.window
         anonymous: list[tuple[bytes, bytes, str, float, None]] = []
-        marks: set[tuple[bytes, bytes, bytes]] = set()  # (batch, item, client) queued in this group
-        counted = []
+        checked: list[tuple[bytes, bytes, str, float, bytes, bytes, bytes, bytes, float]] = []
+        marks: set[tuple[bytes, bytes, bytes]] = set()  # (batch, item, client) checked in this group
+        counted: list[bool | None] = []  # None: one of `checked`, in order
+        for batch, item, serial, client in views:
+            if client is None:
+                anonymous.append((batch, item, serial, now, None))
+                counted.append(True)
+                continue
+            key = self.client_key(client)
+            if (batch, item, key) in marks:  # the same client's view of the item, twice in one group
+                counted.append(False)
+                continue
+            marks.add((batch, item, key))
+            checked.append((batch, item, serial, now, key, batch, item, key, since))
+            counted.append(None)
         with self.conn.write(batch + item for batch, item, _, _ in views):
-            for batch, item, serial, client in views:
-                if client is None:
-                    anonymous.append((batch, item, serial, now, None))
-                    counted.append(True)
-                    continue
-                key = self.client_key(client)
-                # The window's check and the insert in one statement (one round trip to a server).
-                fresh = (batch, item, key) not in marks and self.conn.execute(
-                    "INSERT INTO scan_queue (batch_id, item_hash, serial, at, client) SELECT ?, ?, ?, ?, ? "
-                    "WHERE NOT EXISTS (SELECT 1 FROM scan_queue WHERE batch_id = ? AND item_hash = ? AND client = ? "
-                    "AND at > ?)",
-                    (batch, item, serial, now, key, batch, item, key, since),
-                ).rowcount == 1
-                counted.append(fresh)
-                marks.add((batch, item, key))
+            # The window's check and the insert in one statement, the group's statements in one
+            # round trip to a server (see Database.execute_each).
+            inserted = iter(self.conn.execute_each(
+                "INSERT INTO scan_queue (batch_id, item_hash, serial, at, client) SELECT ?, ?, ?, ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM scan_queue WHERE batch_id = ? AND item_hash = ? AND client = ? "
+                "AND at > ?)", checked) if checked else ())
             if anonymous:
                 self.conn.executemany(
                     "INSERT INTO scan_queue (batch_id, item_hash, serial, at, client) VALUES (?, ?, ?, ?, ?)", anonymous)
-        return counted
+        return [next(inserted) == 1 if yes is None else yes for yes in counted]
 
     def counts(self, batch_id: bytes, item: bytes, platforms: tuple[str, ...] | None = None) -> tuple[int, int]:
         """(indexed on-chain total of the scans recorded by `platforms` (None: by any platform),
         :meth:`pending`) of the item, in one statement."""
         on_chain, pending = self.conn.execute(
-            "SELECT (SELECT SUM(total) FROM scan_totals WHERE batch_id = ? AND item_hash = ?"
-            + _platform_filter(platforms) + "), "
-            "(SELECT COUNT(*) FROM scan_queue q LEFT JOIN scan_flushes f ON f.id = q.flush_id "
-            "WHERE q.batch_id = ? AND q.item_hash = ? "
-            "AND (f.scan_key IS NULL OR NOT EXISTS (SELECT 1 FROM scan_batches b WHERE b.scan_key = f.scan_key)))",
-            (batch_id, item, *(platforms or ()), batch_id, item),
+            "SELECT " + _COUNTS % _platform_filter(platforms), (batch_id, item, *(platforms or ()), batch_id, item),
         ).fetchone()
         return int(on_chain or 0), int(pending)
+
+    def member_counts(self, batch_no: int, serial: str, batch_id: bytes, item: bytes,
+                      platforms: tuple[str, ...] | None = None) -> tuple[int, int] | None:
+        """:meth:`counts` of the item if `serial` is a proven member of the batch numbered `batch_no` in
+        the index (as :func:`.queries.is_item` says), else None; in one statement."""
+        member, on_chain, pending = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM items WHERE batch_no = ? AND serial = ?), " + _COUNTS % _platform_filter(platforms),
+            (batch_no, serial, batch_id, item, *(platforms or ()), batch_id, item),
+        ).fetchone()
+        return (int(on_chain or 0), int(pending)) if member else None
 
     def pending(self, batch_id: bytes, item: bytes) -> int:
         """Scans of the item that the index does not hold yet (unsent, in flight, or not indexed)."""
@@ -189,6 +202,15 @@ class ScanQueue:
         return keccak(f"shanglian:scans:{self.namespace}:{flush_id}".encode("ascii"))
 
 
+# An item's (on-chain total, pending) as two columns: batch id, item hash, the platforms, batch id, item hash.
+_COUNTS = (
+    "(SELECT SUM(total) FROM scan_totals WHERE batch_id = ? AND item_hash = ?%s), "
+    "(SELECT COUNT(*) FROM scan_queue q LEFT JOIN scan_flushes f ON f.id = q.flush_id "
+    "WHERE q.batch_id = ? AND q.item_hash = ? "
+    "AND (f.scan_key IS NULL OR NOT EXISTS (SELECT 1 FROM scan_batches b WHERE b.scan_key = f.scan_key)))"
+)
+
+
 def _platform_filter(platforms: tuple[str, ...] | None) -> str:
     """`` AND platform IN (?, …)`` for the platforms counted (nothing for None: all)."""
     if platforms is None:
@@ -200,13 +222,22 @@ def _platform_filter(platforms: tuple[str, ...] | None) -> str:
 
 class GroupCommit:
     """Scans recorded from the event loop, committed together: every request whose scan arrived
-    before the commit ran shares it, and none resumes before its scan is committed. (A writer
-    thread was tried and measured slower: the GIL hand-offs cost more than the write.)"""
+    before the commit ran shares it, and none resumes before its scan is committed.
 
-    def __init__(self, queue: ScanQueue) -> None:
+    On SQLite the commit runs on the event loop (a writer thread was measured slower there: the GIL
+    hand-offs cost more than the write). With `threaded` (PostgreSQL) it runs on a thread of its
+    own, on the queue's own connection: a commit there waits for round trips to the server and for
+    its WAL flush, during which the event loop keeps serving pages. One commit is in flight at a
+    time; the scans arriving meanwhile gather into the next group, committed when it ends. Every
+    waiting request gets its group's outcome: whether it counted, or the commit's exception (the
+    server gone, say); :meth:`close` waits for the commit in flight."""
+
+    def __init__(self, queue: ScanQueue, threaded: bool = False) -> None:
         self.queue = queue
         self._waiting: list[tuple[bytes, bytes, str, bytes | None, asyncio.Future[bool]]] = []
         self._scheduled = False
+        self._in_flight = False
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="scan-commit") if threaded else None
 
     async def record(self, batch: bytes, serial: str, item: bytes | None = None, client: bytes | None = None) -> bool:
         """Records the view of `client` (see :meth:`ScanQueue.record_views`), resuming once it is
@@ -214,7 +245,7 @@ class GroupCommit:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bool] = loop.create_future()
         self._waiting.append((batch, item_hash(serial) if item is None else item, serial, client, done))
-        if not self._scheduled:
+        if not self._scheduled and not self._in_flight:
             self._scheduled = True
             loop.call_soon(self._commit)
         return await done
@@ -222,14 +253,56 @@ class GroupCommit:
     def _commit(self) -> None:
         self._scheduled = False
         waiting, self._waiting = self._waiting, []
-        try:
-            counted = self.queue.record_views([view[:4] for view in waiting])
-        except Exception as exc:  # nothing was committed: every request of the group fails
-            for *_, done in waiting:
-                done.set_exception(exc)
+        if not waiting:
             return
-        for (*_, done), yes in zip(waiting, counted):
-            done.set_result(yes)
+        views = [view[:4] for view in waiting]
+        if self._thread is None:
+            try:
+                counted = self.queue.record_views(views)
+            except Exception as exc:  # nothing was committed: every request of the group fails
+                _settle(waiting, None, exc)
+                return
+            _settle(waiting, counted, None)
+            return
+        try:
+            running = asyncio.get_running_loop().run_in_executor(self._thread, self.queue.record_views, views)
+        except RuntimeError as exc:  # closed: nothing more is committed
+            _settle(waiting, None, exc)
+            return
+        self._in_flight = True
+        running.add_done_callback(lambda outcome: self._committed(waiting, outcome))
+
+    def _committed(self, waiting: list[tuple[bytes, bytes, str, bytes | None, asyncio.Future[bool]]],
+                   outcome: asyncio.Future[list[bool]]) -> None:
+        self._in_flight = False
+        if outcome.cancelled():
+            _settle(waiting, None, asyncio.CancelledError("the scans' commit was cancelled"))
+        elif outcome.exception() is not None:
+            _settle(waiting, None, outcome.exception())
+        else:
+            _settle(waiting, outcome.result(), None)
+        if self._waiting and not self._scheduled:  # the group that gathered meanwhile
+            self._scheduled = True
+            self._commit()
+
+    def close(self) -> None:
+        """Waits for the commit in flight (threaded); the next one starts a thread again."""
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="scan-commit")
+
+
+def _settle(waiting: list[tuple[bytes, bytes, str, bytes | None, asyncio.Future[bool]]], counted: list[bool] | None,
+            error: BaseException | None) -> None:
+    """Resumes the requests of a group: each with whether its view counted, or all with `error`
+    (a request cancelled meanwhile, its client gone, is skipped)."""
+    for index, (*_, done) in enumerate(waiting):
+        if done.done():
+            continue
+        if counted is None:
+            done.set_exception(error or RuntimeError("the scans' commit failed"))
+        else:
+            done.set_result(counted[index])
 
 
 @dataclass
@@ -399,7 +472,10 @@ class Flusher:
         self.conn.execute(
             "UPDATE scan_flushes SET scan_key = ?, status = 'sending' WHERE id = ?", (self.queue.scan_key(flush_id), flush_id)
         )
-        self.conn.executemany("UPDATE scan_queue SET flush_id = ? WHERE id = ?", ((flush_id, r) for r in row_ids))
+        for start in range(0, len(row_ids), _ROWS_PER_STATEMENT):  # not a statement per row
+            chunk = row_ids[start:start + _ROWS_PER_STATEMENT]
+            self.conn.execute(f"UPDATE scan_queue SET flush_id = ? WHERE id IN ({', '.join('?' * len(chunk))})",
+                              (flush_id, *chunk))
         return flush_id
 
     def _send(self, flush_id: int, result: FlushResult) -> None:

@@ -10,14 +10,26 @@ indexed yet; scans recorded by any other platform are indexed but not counted.
 
 A node that cannot be reached makes the resolver *degraded*: /healthz answers 503 with the reason,
 the log gets one line when that starts and one when it ends, and the worker retries with a backoff
-(doubling up to 30 s) instead of every interval. Pages are still served from the index."""
+(doubling up to 30 s) instead of every interval. Pages are still served from the index. A database
+connection the server dropped (PostgreSQL restarted) fails the pass that met it, and is replaced
+on the next (see :class:`.store.PostgresDatabase`).
+
+Where the item page's work runs. On SQLite, on the event loop: its statements are calls into the
+library, not round trips (a writer thread was measured slower there). On PostgreSQL every statement is a round
+trip to a server and a commit waits for its WAL flush, so the page's reads (the batch's facts when
+not cached, membership and counts in one statement) run on reader threads, each with a connection
+of its own, and the scan is committed by the group commit's thread (:class:`.scans.GroupCommit`):
+the event loop never waits for the server, and a page still returns only after its scan is
+committed."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +45,7 @@ from shanglian.resolver.hall_views import VerifyView
 from shanglian.resolver.indexer import Indexer, connect_db
 from shanglian.resolver.queries import ZERO32, BatchFacts
 from shanglian.resolver.scans import DEFAULT_SCAN_WINDOW, Flusher, GroupCommit, ScanQueue
+from shanglian.resolver.store import Database
 from shanglian.resolver.views import CertificationView, Health, ItemView, cst_time
 from shanglian.roles import Role
 from shanglian.trace import DEFAULT_SUSPICIOUS_AFTER
@@ -58,6 +71,8 @@ def certificate_status(cert: dict[str, Any], latest: dict[str, Any] | None, reca
 
 
 MAX_BACKOFF = 30.0  # seconds between the worker's tries while the node is unreachable
+_MISSING = object()
+READERS = 4  # threads reading item pages' rows from PostgreSQL, each on its own connection
 
 
 @dataclass
@@ -105,7 +120,15 @@ class Resolver:
         self.conn = connect_db(self.db_path, named_rows=True)
         self.platforms = tuple(self.platforms)
         self.queue = ScanQueue(self.conn, self.scan_window)
-        self.writer = GroupCommit(self.queue)
+        # On SQLite the event loop commits the scans itself; on PostgreSQL a thread does, on a
+        # connection of its own, so that pages are served while a commit waits for the server.
+        threaded = self.conn.kind == "postgresql"
+        self.writer = GroupCommit(ScanQueue(self.conn.reopen(), self.scan_window) if threaded else self.queue, threaded)
+        # PostgreSQL: the item page's reads too, on threads with connections of their own (see
+        # page_counted); SQLite's are calls into the library, made on the event loop.
+        self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="page-reads") if threaded else None
+        self._reader_local = threading.local()
+        self._reader_conns: list[Any] = []
         self._chain_time = (-1, 0)
         if self.indexer is not None:
             self.indexer.on_change = self.changed
@@ -131,12 +154,26 @@ class Resolver:
             self._checkpointer.start()
 
     def stop(self) -> None:
+        self.writer.close()
+        self._close_readers()
         self._stop.set()
         for thread in (self._thread, self._checkpointer):
             if thread is not None:
                 thread.join(30)
         self._thread = self._checkpointer = None
         self.conn.hold_checkpoints(False)
+
+    def _close_readers(self) -> None:
+        """Waits for the page reads in flight and closes the readers' connections (PostgreSQL);
+        reads after this open new ones."""
+        if self._readers is None:
+            return
+        self._readers.shutdown(wait=True)
+        self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="page-reads")
+        for conn in self._reader_conns:
+            conn.close()
+        self._reader_conns.clear()
+        self._reader_local = threading.local()
 
     def _checkpoints(self) -> None:
         """PASSIVE checkpoints (never blocking a writer or reader) on a connection of their own;
@@ -182,15 +219,20 @@ class Resolver:
 
     # -- reads -----------------------------------------------------------------------------------
 
-    def _facts(self, key: bytes) -> BatchFacts | None:
+    def _facts(self, key: bytes, conn: Database | None = None) -> BatchFacts | None:
+        """The facts of batch `key`, kept until the index changes; read on `conn` (the event loop's
+        connection if None) when not kept. (Reader threads share the cache: a clear by one of them
+        between another's store and read costs a read again, never a wrong answer.)"""
         if self._cache_generation != self.generation:
             self._cache.clear()
             self._cache_generation = self.generation
-        if key not in self._cache:
-            if len(self._cache) > 4096:
-                self._cache.clear()
-            self._cache[key] = queries.batch_facts(self.conn, key)
-        return self._cache[key]
+        kept = self._cache.get(key, _MISSING)
+        if kept is not _MISSING:
+            return kept  # type: ignore[return-value]
+        if len(self._cache) > 4096:
+            self._cache.clear()
+        facts = self._cache[key] = queries.batch_facts(conn or self.conn, key)
+        return facts
 
     def _now(self) -> int:
         if self._chain_time[0] != self.generation:
@@ -293,13 +335,24 @@ class Resolver:
         else (an unknown lot or serial), which :meth:`link_counted` then answers."""
         gtin14, lot, key, prefix = self._lot(gtin, lot)
         gs1.validate_serial(serial)
-        facts = self._facts(key)
-        if facts is None or not queries.is_item(self.conn, facts, serial):
-            return None
         item = keccak_256(serial.encode("ascii")).digest()  # item_hash, the serial checked above
-        if client is not None:
-            await self.writer.record(key, serial, item, client)
-        on_chain, pending = self.queue.counts(key, item, self.platforms)
+        if self._readers is not None:
+            # PostgreSQL: the reads on a reader thread, the scan by the writer's thread, so the event
+            # loop never waits for the server. The counts are read first; a counted view adds its
+            # own scan to them, as reading them after its commit would.
+            found = await asyncio.get_running_loop().run_in_executor(self._readers, self._item_counts, serial, key, item)
+            if found is None:
+                return None
+            facts, on_chain, pending = found
+            if client is not None and await self.writer.record(key, serial, item, client):
+                pending += 1
+        else:
+            facts = self._facts(key)
+            if facts is None or not queries.is_item(self.conn, facts, serial):
+                return None
+            if client is not None:
+                await self.writer.record(key, serial, item, client)
+            on_chain, pending = self.queue.counts(key, item, self.platforms)
         if facts.recalls:
             verdict = "recalled"
         elif on_chain + pending > self.suspicious_after:
@@ -312,6 +365,18 @@ class Resolver:
             certified = certificate_status(latest, latest, bool(facts.recalls), self._now())
         return Counted(facts, gtin14, lot, key, serial, item, prefix + "/21/" + quote(serial, safe=""),
                        on_chain, pending, verdict, certified)
+
+    def _item_counts(self, serial: str, key: bytes, item: bytes) -> tuple[BatchFacts, int, int] | None:
+        """On a reader thread: the facts of batch `key` and the item's counts (as
+        :meth:`.ScanQueue.counts`); None if `serial` is not a proven member of the batch."""
+        queue = getattr(self._reader_local, "queue", None)
+        if queue is None:
+            conn = self.conn.reopen(named_rows=True)  # batch_facts reads rows by column name
+            self._reader_conns.append(conn)
+            queue = self._reader_local.queue = ScanQueue(conn, self.scan_window)
+        facts = self._facts(key, queue.conn)
+        counts = None if facts is None else queue.member_counts(facts.number, serial, key, item, self.platforms)
+        return None if counts is None else (facts, *counts)
 
     def _resolve(self, link: gs1.DigitalLink) -> tuple[bytes, BatchFacts | None, bool]:
         if link.lot is None:

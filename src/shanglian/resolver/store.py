@@ -14,6 +14,9 @@ differs lives here and nowhere else:
   :meth:`Database.lease` (taken if free and kept until the connection ends, so a killed process's
   lease goes with its connection): PostgreSQL's session advisory locks; for SQLite, one process
   owns the file, and both are trivially held;
+- many statements at once (:meth:`Database.execute_each`): one round trip to a PostgreSQL server;
+- a connection the server dropped: PostgreSQL's is replaced at its next statement (see
+  :class:`PostgresDatabase`); an SQLite file has no server to lose;
 - the schema's version, the tables there are, the columns of one, and SQLite's WAL checkpoints.
 """
 
@@ -60,6 +63,11 @@ class Database(ABC):
     @abstractmethod
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Runs one statement for each of `rows`."""
+
+    @abstractmethod
+    def execute_each(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[int]:
+        """Runs one statement for each of `rows`, in order; how many rows each changed. (On
+        PostgreSQL in one round trip to the server.)"""
 
     @abstractmethod
     def script(self, sql: str) -> None:
@@ -148,6 +156,9 @@ class SqliteDatabase(Database):
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.raw.executemany(sql, rows)
 
+    def execute_each(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[int]:
+        return [self.raw.execute(sql, row).rowcount for row in rows]
+
     def script(self, sql: str) -> None:
         self.raw.executescript(sql)
 
@@ -232,23 +243,47 @@ _PG_TYPES = (
 
 class PostgresDatabase(Database):
     """A PostgreSQL database (psycopg 3) that several resolver processes share. Each statement
-    commits at once (autocommit) unless inside :meth:`write`."""
+    commits at once (autocommit) unless inside :meth:`write`.
+
+    A connection the server dropped (restarted, or the backend terminated) is replaced by a new one
+    at the next statement outside a transaction or lock: a read that failed because the server had
+    dropped the connection is run again once on the new one, as is the ``BEGIN`` of a
+    :meth:`write`; any other statement's failure is raised (it may have run: the caller decides),
+    and a failure inside :meth:`write` or :meth:`exclusive` is raised whole (the lock went with the
+    session). Leases went with the session too: :meth:`lease` asks for them again."""
 
     kind = "postgresql"
 
     def __init__(self, url: str, named_rows: bool = False) -> None:
-        import psycopg
-
         self.target = url
-        try:
-            # Named for its process, so an operator (or the benchmark) sees who holds which lock.
-            self.raw = psycopg.connect(url, autocommit=True, row_factory=_named_rows if named_rows else None,
-                                       application_name=f"shanglian-resolver {os.getpid()}")
-        except psycopg.OperationalError as exc:
-            raise ConfigError(f"cannot connect to the index database {_redacted(url)}: {' '.join(str(exc).split())}; "
-                              "check that the server is running and the URL's user, host and database") from exc
+        self._named_rows = named_rows
         self._sql: dict[str, str] = {}
         self._leases: set[int] = set()
+        self._held = 0  # depth of write() and exclusive() blocks: no new connection inside them
+        self.raw = self._connect()
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        try:
+            # Named for its process, so an operator (or the benchmark) sees who holds which lock.
+            return psycopg.connect(self.target, autocommit=True, row_factory=_named_rows if self._named_rows else None,
+                                   application_name=f"shanglian-resolver {os.getpid()}")
+        except psycopg.OperationalError as exc:
+            raise ConfigError(f"cannot connect to the index database {_redacted(self.target)}: "
+                              f"{' '.join(str(exc).split())}; check that the server is running and the URL's user, "
+                              "host and database") from exc
+
+    def _live(self) -> Any:
+        """The connection, a new one if the server dropped it (not inside a transaction or lock)."""
+        if self.raw.closed and not self._held:
+            self.raw = self._connect()
+            self._leases.clear()
+        return self.raw
+
+    def _dropped(self) -> bool:
+        """After a failure: whether it was the server dropping the connection, outside any block."""
+        return bool(self.raw.closed) and not self._held
 
     def _pg(self, sql: str) -> str:
         translated = self._sql.get(sql)
@@ -257,41 +292,84 @@ class PostgresDatabase(Database):
         return translated
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.raw.execute(self._pg(sql), params or None)  # type: ignore[call-overload]
+        import psycopg
+
+        try:
+            return self._live().execute(self._pg(sql), params or None)
+        except psycopg.OperationalError:
+            if not (self._dropped() and sql.lstrip()[:6].upper() == "SELECT"):
+                raise
+        return self._live().execute(self._pg(sql), params or None)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with self.raw.cursor() as cursor:
-            cursor.executemany(self._pg(sql), list(rows))  # type: ignore[call-overload]
+        with self._live().cursor() as cursor:
+            cursor.executemany(self._pg(sql), list(rows))
+
+    def execute_each(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[int]:
+        # psycopg sends the statements in one pipeline; `returning` keeps each one's result.
+        with self._live().cursor() as cursor:
+            cursor.executemany(self._pg(sql), rows, returning=True)
+            changed = [cursor.rowcount]
+            while cursor.nextset():
+                changed.append(cursor.rowcount)
+        return changed
 
     def script(self, sql: str) -> None:
-        self.raw.execute(sql)  # type: ignore[call-overload]  # several statements, no parameters
+        self._live().execute(sql)  # several statements, no parameters
 
     def insert_rows(self, table: str, columns: tuple[str, ...], rows: Iterable[Sequence[Any]]) -> None:
         # COPY: a tenth of the time of INSERTs for a batch's ten thousand serials.
-        with self.raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:  # type: ignore[arg-type]
+        with self._live().cursor() as cursor, cursor.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def _begin(self) -> Any:
+        """A transaction begun (its BEGIN sent again on a new connection if the server had dropped
+        this one): psycopg's transaction block, entered, for the caller to exit."""
+        import psycopg
+
+        block = self._live().transaction()
+        try:
+            block.__enter__()
+        except psycopg.OperationalError:
+            if not self._dropped():
+                raise
+            block = self._live().transaction()
+            block.__enter__()
+        return block
 
     @contextmanager
     def write(self, keys: Iterable[bytes] = ()) -> Iterator[None]:
         wanted = sorted({lock_key(k) for k in keys})  # always in one order: no deadlock between writers
-        with self.raw.transaction():
+        transaction = self._begin()
+        self._held += 1
+        try:
             if wanted:
                 self.raw.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", (wanted,))
             yield
+        except BaseException as exc:
+            if not transaction.__exit__(type(exc), exc, exc.__traceback__):
+                raise
+        else:
+            transaction.__exit__(None, None, None)
+        finally:
+            self._held -= 1
 
     @contextmanager
     def exclusive(self, name: str) -> Iterator[None]:
         key = lock_key(name)
-        self.raw.execute("SELECT pg_advisory_lock(%s)", (key,))
+        self._live().execute("SELECT pg_advisory_lock(%s)", (key,))
+        self._held += 1
         try:
             yield
         finally:
-            self.raw.execute("SELECT pg_advisory_unlock(%s)", (key,))
+            self._held -= 1
+            if not self.raw.closed:  # a dropped session's locks went with it
+                self.raw.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
     def lease(self, name: str) -> bool:
         key = lock_key(name)
-        if key not in self._leases and self.raw.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
+        if key not in self._leases and self._live().execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
             self._leases.add(key)
         return key in self._leases
 
@@ -301,23 +379,24 @@ class PostgresDatabase(Database):
         return text
 
     def tables(self) -> list[str]:
-        return [name for (name,) in self.raw.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")]
+        return [name for (name,) in self._live().execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_type = 'BASE TABLE'")]
 
     def columns(self, table: str) -> set[str]:
-        return {name for (name,) in self.raw.execute(
+        return {name for (name,) in self._live().execute(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
             "AND table_name = %s", (table,))}
 
     @property
     def version(self) -> int:
-        self.raw.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+        self._live().execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
         row = self.raw.execute("SELECT version FROM schema_version").fetchone()
         return 0 if row is None else int(row[0])
 
     @version.setter
     def version(self, value: int) -> None:
-        with self.raw.transaction():
+        with self._live().transaction():
             self.raw.execute("DELETE FROM schema_version")
             self.raw.execute("INSERT INTO schema_version VALUES (%s)", (int(value),))
 
