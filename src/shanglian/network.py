@@ -67,6 +67,13 @@ BUILTIN = {
 _FIELDS = {"rpc", "chain_id", "gas_price", "poa", "logs_range", "confirmations", "block_time", "timeout", "local", "batch_limit",
            "max_tx_bytes", "max_tx_gas", "min_balance"}
 
+# The numeric keys and what each takes (a YAML string or a negative value is refused by name).
+_NUMBERS: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(("chain_id", "logs_range", "confirmations", "batch_limit", "max_tx_bytes", "max_tx_gas",
+                     "min_balance"), (int,)),
+    **dict.fromkeys(("timeout", "block_time"), (int, float)),
+}
+
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     """The config file in force: the explicit one, $SHANGLIAN_CONFIG, or ./shanglian.yaml if present."""
@@ -93,6 +100,11 @@ def load_profiles(path: str | os.PathLike[str] | None = None) -> dict[str, Netwo
         unknown = set(values) - _FIELDS
         if unknown:
             raise ConfigError(f"{found}: network {name!r} has unknown keys {sorted(unknown)}")
+        for key, value in values.items():
+            kinds = _NUMBERS.get(key)
+            if kinds and value is not None and (isinstance(value, bool) or not isinstance(value, kinds) or value < 0):
+                what = "a whole number" if kinds == (int,) else "a number"
+                raise ConfigError(f"{found}: network {name!r}: {key} must be {what} ≥ 0, not {value!r}")
         base = profiles.get(name, NetworkProfile(name))
         profiles[name] = replace(base, **values)
     return profiles

@@ -32,6 +32,14 @@ def test_unknown_profile_key_is_a_config_error(tmp_path):
         load_profiles(path)
 
 
+@pytest.mark.parametrize("key,value", [("block_time", "five"), ("timeout", -1), ("confirmations", 1.5)])
+def test_a_numeric_profile_key_with_another_value_is_a_config_error_naming_it(tmp_path, key, value):
+    path = tmp_path / "shanglian.yaml"
+    path.write_text(f"networks:\n  besu:\n    rpc: http://x\n    {key}: {value}\n")
+    with pytest.raises(ConfigError, match=f"{key} must be"):
+        load_profiles(path)
+
+
 def test_unknown_network_lists_the_known_ones():
     with pytest.raises(ConfigError, match="embedded"):
         profile("nowhere")
