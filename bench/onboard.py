@@ -43,8 +43,8 @@ def measure(count: int = 30_000, index: bool = False) -> dict[str, float]:
     # --state would write all of it as JSON every second, which at 300,000 enterprises is most of
     # the node's time. Resuming is the import journal's business, not the node's.
     # It mines as a consortium chain does, a block every BLOCK_TIME seconds, not Anvil's default of
-    # a block per arriving transaction: each block costs the node work that grows with its state,
-    # so at 300,000 enterprises a block per chunk made the run several times slower (docs/scale.md).
+    # a block per arriving transaction, with which the import slowed as the state grew and took
+    # several times as long (docs/scale.md, section 2).
     with tempfile.TemporaryDirectory() as tmp, LocalNode("anvil", block_time=BLOCK_TIME, gas_limit=BLOCK_GAS) as node:
         config = Path(tmp) / "shanglian.yaml"
         config.write_text(f"networks:\n  bench:\n    rpc: {node.url}\n    chain_id: 31337\n    local: true\n"
